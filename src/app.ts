@@ -1,0 +1,203 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { type ExecutionArgs, GraphQLError, parse, validate } from 'graphql';
+import type { Config } from './config.js';
+import type { Context } from './context.js';
+import type { Database } from './db/types.js';
+import { migrationsApplied } from './db/migrate.js';
+import { authenticate } from './auth/authenticate.js';
+import { schema } from './schema.js';
+import { yogaLogger } from './logger.js';
+
+const ENDPOINT = /^\/api\/v1\/([^/]+)\/graphql\/?$/;
+
+/** The tenant subdomain in `/api/v1/:tenant/graphql`, or undefined for any other path. */
+export function tenantFromPath(pathname: string): string | undefined {
+  const match = ENDPOINT.exec(pathname);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1]!).toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+export interface AppOptions {
+  config: Config;
+  db: Kysely<Database>;
+  logger: Logger;
+}
+
+export interface App {
+  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  server: Server;
+  /** Listens on config.host:config.port (0 picks a free port); resolves to the base URL. */
+  start(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export function createApp({ config, db, logger }: AppOptions): App {
+  let listeningUrl = '';
+  const baseUrl = (request: { url: string }) =>
+    config.publicBaseUrl ?? (listeningUrl || new URL(request.url).origin);
+
+  async function buildContext(
+    subdomain: string,
+    authorization: string | null | undefined,
+    requestUrl: string,
+  ): Promise<Context> {
+    const { tenant, principal } = await authenticate(db, subdomain, authorization);
+    return { db, config, tenant, principal, baseUrl: baseUrl({ url: requestUrl }) };
+  }
+
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/api/v1/:tenant/graphql',
+    healthCheckEndpoint: '/health',
+    landingPage: false,
+    // GraphiQL's assets are served from the package, so the playground works offline.
+    renderGraphiQL,
+    logging: yogaLogger(logger),
+    maskedErrors: {
+      maskError: (error, message) => {
+        const masked = maskError(error, message, false);
+        if (masked !== error) logger.error({ err: error }, 'unexpected error');
+        return masked;
+      },
+    },
+    graphiql: (request) => {
+      const tenant = tenantFromPath(new URL(request.url).pathname) ?? '';
+      return {
+        title: `GraphiQL · ${tenant}`,
+        headers: JSON.stringify({ Authorization: 'Bearer PASTE_YOUR_TOKEN_HERE' }, null, 2),
+        defaultQuery: `# Paste your token into the Headers tab below, then run:\n{\n  viewer {\n    tenant { subdomain name apiEnabled }\n    kind\n    abilities\n  }\n}\n`,
+        subscriptionsProtocol: 'SSE',
+      };
+    },
+    context: async ({ request }) => {
+      const subdomain = tenantFromPath(new URL(request.url).pathname) ?? '';
+      return buildContext(subdomain, request.headers.get('authorization'), request.url);
+    },
+    plugins: [
+      useReadinessCheck({
+        endpoint: '/ready',
+        check: async () => {
+          await sql`select 1`.execute(db);
+          return migrationsApplied(db);
+        },
+      }),
+    ],
+  });
+
+  const server = createServer(yoga);
+  const wss = new WebSocketServer({ noServer: true });
+  server.on('upgrade', (request: IncomingMessage, socket, head) => {
+    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (!tenantFromPath(pathname)) {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  });
+
+  const wsServer = useServer<Record<string, unknown>, { context?: Context }>(
+    {
+      // Authenticates once on connection_init; a refused connection closes with 4401/4403/4404.
+      onConnect: async (ctx) => {
+        try {
+          ctx.extra.context = await wsContext(ctx.extra.request, ctx.connectionParams);
+          return true;
+        } catch (error) {
+          const code = (error as GraphQLError).extensions?.code;
+          const close =
+            code === 'TENANT_NOT_FOUND' ? 4404 : code === 'API_ACCESS_DISABLED' ? 4403 : 4401;
+          ctx.extra.socket.close(close, (error as Error).message.slice(0, 120));
+          return false;
+        }
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const {
+          schema: enveloped,
+          execute,
+          subscribe,
+          contextFactory,
+        } = yoga.getEnveloped({
+          ...(ctx.extra.context as Context),
+          request: ctx.extra.request,
+          params: payload,
+        });
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const errors = validate(enveloped, document);
+        if (errors.length > 0) return errors;
+        // Re-authenticate per operation: a token revoked since connecting is refused here.
+        const contextValue = await wsContext(ctx.extra.request, ctx.connectionParams).catch(
+          (error: GraphQLError) => error,
+        );
+        if (contextValue instanceof GraphQLError) return [contextValue];
+        const args: ExecutionArgs = {
+          schema: enveloped,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(contextValue),
+          rootValue: { execute, subscribe },
+        };
+        return args;
+      },
+      execute: (args) =>
+        (args.rootValue as { execute: typeof import('graphql').execute }).execute(args),
+      subscribe: (args) =>
+        (args.rootValue as { subscribe: typeof import('graphql').subscribe }).subscribe(args),
+    },
+    wss,
+  );
+
+  function wsContext(
+    request: IncomingMessage,
+    params: Readonly<Record<string, unknown>> | undefined,
+  ): Promise<Context> {
+    const url = new URL(request.url ?? '/', listeningUrl || 'http://localhost');
+    const authorization = Object.entries(params ?? {}).find(
+      ([key]) => key.toLowerCase() === 'authorization',
+    )?.[1];
+    return buildContext(
+      tenantFromPath(url.pathname) ?? '',
+      typeof authorization === 'string' ? authorization : undefined,
+      url.toString(),
+    );
+  }
+
+  return {
+    yoga,
+    server,
+    start: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          const { port } = server.address() as AddressInfo;
+          const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+          listeningUrl = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+          resolve(listeningUrl);
+        });
+      }),
+    stop: async () => {
+      await wsServer.dispose();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import type { Kysely } from 'kysely';
+import { apiError, unauthenticated } from '../errors.js';
+import type { Database, Tenant } from '../db/types.js';
+import { LAST_USED_RESOLUTION_MS, touchApiToken } from '../api-tokens/repo.js';
+import type { Principal } from './principal.js';
+import { ADMIN_KEY_PREFIX, hashSecret, sameHash, TOKEN_PREFIX } from './secrets.js';
+
+export interface Authenticated {
+  tenant: Tenant;
+  principal: Principal;
+}
+
+/** Reads the secret from an `Authorization: Bearer <secret>` value; undefined when malformed. */
+export function bearerSecret(authorization: string | null | undefined): string | undefined {
+  const match = /^Bearer[ ]+([A-Za-z0-9_\-.~+/]+=*)\s*$/i.exec(authorization ?? '');
+  return match?.[1];
+}
+
+/**
+ * Resolves the tenant named in the path and the principal behind the bearer secret, in one SQL
+ * statement. Throws TENANT_NOT_FOUND, UNAUTHENTICATED or API_ACCESS_DISABLED (API.md); never
+ * tells a token of another tenant apart from an unknown one.
+ */
+export async function authenticate(
+  db: Kysely<Database>,
+  subdomain: string,
+  authorization: string | null | undefined,
+  now = new Date(),
+): Promise<Authenticated> {
+  const secret = bearerSecret(authorization);
+  const hash = secret ? hashSecret(secret) : '';
+  const row = await db
+    .selectFrom('tenants as t')
+    .leftJoin('api_tokens as k', (join) =>
+      join.onRef('k.tenant_id', '=', 't.id').on('k.token_hash', '=', hash),
+    )
+    .selectAll('t')
+    .select([
+      'k.id as token_id',
+      'k.name as token_name',
+      'k.token_hash',
+      'k.abilities as token_abilities',
+      'k.expires_at as token_expires_at',
+      'k.revoked_at as token_revoked_at',
+      'k.last_used_at as token_last_used_at',
+    ])
+    .where('t.subdomain', '=', subdomain)
+    .executeTakeFirst();
+
+  if (!row) throw apiError('TENANT_NOT_FOUND', `No tenant "${subdomain}".`);
+  const {
+    token_id,
+    token_name,
+    token_hash,
+    token_abilities,
+    token_expires_at,
+    token_revoked_at,
+    token_last_used_at,
+    ...tenant
+  } = row;
+
+  if (!authorization) {
+    throw unauthenticated('Authentication required: send "Authorization: Bearer <token>".');
+  }
+  if (!secret) {
+    throw unauthenticated('Malformed Authorization header: expected "Bearer <token>".');
+  }
+
+  if (secret.startsWith(ADMIN_KEY_PREFIX)) {
+    if (!sameHash(hash, tenant.admin_key_hash)) throw unauthenticated('Invalid admin key.');
+    return { tenant, principal: { kind: 'admin' } };
+  }
+
+  if (!secret.startsWith(TOKEN_PREFIX) || !token_id || !token_hash || !sameHash(hash, token_hash)) {
+    throw unauthenticated('Invalid API token.');
+  }
+  if (token_revoked_at) throw unauthenticated('This API token has been revoked.');
+  if (token_expires_at && token_expires_at <= now) {
+    throw unauthenticated('This API token has expired.');
+  }
+  if (!tenant.api_enabled) {
+    throw apiError('API_ACCESS_DISABLED', `API access is disabled for tenant "${subdomain}".`);
+  }
+  if (
+    !token_last_used_at ||
+    now.getTime() - token_last_used_at.getTime() >= LAST_USED_RESOLUTION_MS
+  ) {
+    // Best effort, off the request's path: a failed write costs a stale timestamp, not the request.
+    touchApiToken(db, tenant.id, token_id, now).catch(() => {});
+  }
+  return {
+    tenant,
+    principal: {
+      kind: 'token',
+      tokenId: token_id,
+      name: token_name ?? '',
+      abilities: new Set(token_abilities ?? []),
+      expiresAt: token_expires_at,
+    },
+  };
+}

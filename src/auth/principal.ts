@@ -1,0 +1,19 @@
+import type { Ability } from './abilities.js';
+
+/** Who is calling: the tenant's admin (admin key) or one of its API tokens. */
+export type Principal =
+  | { kind: 'admin' }
+  | {
+      kind: 'token';
+      tokenId: string;
+      name: string;
+      /** Ability strings as stored; may include `*`. */
+      abilities: ReadonlySet<string>;
+      expiresAt: Date | null;
+    };
+
+export function principalAbilities(principal: Principal): ReadonlySet<string> {
+  return principal.kind === 'admin' ? new Set(['*']) : principal.abilities;
+}
+
+export type { Ability };

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+/**
+ * The process configuration, read once from the environment (see README "Configuration").
+ * Invalid values stop the process at start with a message naming the variable.
+ */
+const schema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default('.data'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
+  WHATSAPP_MODE: z.enum(['sandbox', 'cloud']).default('sandbox'),
+  WHATSAPP_GRAPH_URL: z.string().url().default('https://graph.facebook.com/v21.0'),
+  WHATSAPP_APP_SECRET: z.string().optional(),
+  WHATSAPP_VERIFY_TOKEN: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.string().default('development'),
+});
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  databaseUrl: string | undefined;
+  port: number;
+  host: string;
+  /** What `apiInfo` reports; defaults to the address the server listens on. */
+  publicBaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  whatsapp: {
+    mode: 'sandbox' | 'cloud';
+    graphUrl: string;
+    appSecret: string | undefined;
+    verifyToken: string | undefined;
+  };
+  logLevel: Env['LOG_LEVEL'];
+  production: boolean;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    port: e.PORT,
+    host: e.HOST,
+    publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    dataDir: e.DATA_DIR,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    whatsapp: {
+      mode: e.WHATSAPP_MODE,
+      graphUrl: e.WHATSAPP_GRAPH_URL.replace(/\/+$/, ''),
+      appSecret: e.WHATSAPP_APP_SECRET,
+      verifyToken: e.WHATSAPP_VERIFY_TOKEN,
+    },
+    logLevel: e.LOG_LEVEL,
+    production: e.NODE_ENV === 'production',
+  };
+}

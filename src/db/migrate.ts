@@ -1,0 +1,36 @@
+import type { Kysely, Migration, MigrationProvider, MigrationResult } from 'kysely';
+import { Migrator } from 'kysely';
+import * as foundation from '../../db/migrations/2026-11-25T00-00_foundation.js';
+
+/**
+ * Every migration in db/migrations/, by file name. Imported statically rather than discovered at
+ * run time, so that tsx, vitest and a compiled build load them alike; a test checks that this list
+ * and the folder agree.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  '2026-11-25T00-00_foundation': foundation,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+export function createMigrator(db: Kysely<any>): Migrator {
+  return new Migrator({ db, provider });
+}
+
+/** Applies every pending migration; throws with the failing migration's name and cause. */
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResult[]> {
+  const { error, results = [] } = await createMigrator(db).migrateToLatest();
+  if (error) {
+    const failed = results.find((r) => r.status === 'Error');
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, {
+      cause: error,
+    });
+  }
+  return results;
+}
+
+/** True when every migration has been applied (used by /ready). */
+export async function migrationsApplied(db: Kysely<any>): Promise<boolean> {
+  const migrations = await createMigrator(db).getMigrations();
+  return migrations.every((m) => m.executedAt !== undefined);
+}

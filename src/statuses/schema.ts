@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { builder } from '../builder.js';
+import { conflict, isUniqueViolation, notFound } from '../errors.js';
+import { decodeIdOf } from '../ids.js';
+import { parseInput } from '../validation.js';
+import type { Status } from '../db/types.js';
+import * as repo from './repo.js';
+
+/** A contact's lifecycle stage in the tenant's pipeline (e.g. "New lead", "Won"). */
+export const StatusNode = builder.loadableNode('Status', {
+  description:
+    'A stage a contact can be in, such as "New lead" or "Customer". Needs `statuses.read`.',
+  authScopes: { ability: 'statuses.read', $granted: 'mutationResult' },
+  id: { resolve: (status: Status) => status.id },
+  load: (ids: string[], context) => repo.findStatusesByIds(context.db, context.tenant.id, ids),
+  toKey: (status) => status.id,
+  sort: true,
+  cacheResolved: true,
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    color: t.exposeString('color', { description: 'A CSS hex colour, `#rrggbb`.' }),
+    createdAt: t.expose('created_at', { type: 'DateTime' }),
+    updatedAt: t.expose('updated_at', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryField('statuses', (t) =>
+  t.connection({
+    type: StatusNode,
+    description: "The tenant's statuses, by name.",
+    authScopes: { ability: 'statuses.read' },
+    resolve: (_root, args, context) => repo.listStatuses(context.db, context.tenant.id, args),
+  }),
+);
+
+const name = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(100, 'must be at most 100 characters');
+const color = z
+  .string()
+  .trim()
+  .regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour such as #22c55e')
+  .transform((hex) => normaliseHex(hex));
+
+function normaliseHex(hex: string): string {
+  const digits = hex.slice(1).toLowerCase();
+  return `#${digits.length === 3 ? [...digits].map((d) => d + d).join('') : digits}`;
+}
+
+/** A second status with the same name (case-insensitive) in one tenant is a CONFLICT. */
+async function guardName<T>(write: Promise<T>, value: string | undefined): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isUniqueViolation(error, 'statuses_tenant_name')) {
+      throw conflict('name', `A status named ${JSON.stringify(value)} already exists.`);
+    }
+    throw error;
+  }
+}
+
+const payload = (t: any) => ({
+  status: t.field({
+    type: StatusNode,
+    grantScopes: ['mutationResult'],
+    resolve: (result: { status: Status }) => result.status,
+  }),
+});
+
+builder.relayMutationField(
+  'createStatus',
+  {
+    inputFields: (t) => ({
+      name: t.string({ required: true }),
+      color: t.string({ required: true, description: 'Hex colour, `#rgb` or `#rrggbb`.' }),
+    }),
+  },
+  {
+    authScopes: { ability: 'statuses.create' },
+    resolve: async (_root, { input }, context) => {
+      const values = parseInput(z.object({ name, color }), input);
+      const status = await guardName(
+        repo.createStatus(context.db, context.tenant.id, values),
+        values.name,
+      );
+      return { status };
+    },
+  },
+  { outputFields: payload },
+);
+
+builder.relayMutationField(
+  'updateStatus',
+  {
+    inputFields: (t) => ({
+      id: t.id({ required: true }),
+      name: t.string(),
+      color: t.string(),
+    }),
+  },
+  {
+    authScopes: { ability: 'statuses.update' },
+    resolve: async (_root, { input }, context) => {
+      const id = decodeIdOf('Status', String(input.id));
+      const patch = parseInput(z.object({ name: name.optional(), color: color.optional() }), {
+        name: input.name ?? undefined,
+        color: input.color ?? undefined,
+      });
+      const status = await guardName(
+        repo.updateStatus(context.db, context.tenant.id, id, patch),
+        patch.name,
+      );
+      if (!status) throw notFound('status', String(input.id));
+      return { status };
+    },
+  },
+  { outputFields: payload },
+);
+
+builder.relayMutationField(
+  'deleteStatus',
+  { inputFields: (t) => ({ id: t.id({ required: true }) }) },
+  {
+    authScopes: { ability: 'statuses.delete' },
+    resolve: async (_root, { input }, context) => {
+      const id = decodeIdOf('Status', String(input.id));
+      const status = await repo.deleteStatus(context.db, context.tenant.id, id);
+      if (!status) throw notFound('status', String(input.id));
+      return { deletedStatusId: String(input.id) };
+    },
+  },
+  {
+    outputFields: (t) => ({
+      deletedStatusId: t.id({ resolve: (result) => result.deletedStatusId }),
+    }),
+  },
+);

@@ -1,0 +1,59 @@
+import type { Kysely } from 'kysely';
+import type { Database, Tenant } from '../db/types.js';
+import { ADMIN_KEY_PREFIX, generateSecret, hashSecret } from '../auth/secrets.js';
+
+export const SUBDOMAIN_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export async function findTenantBySubdomain(
+  db: Kysely<Database>,
+  subdomain: string,
+): Promise<Tenant | undefined> {
+  return db.selectFrom('tenants').selectAll().where('subdomain', '=', subdomain).executeTakeFirst();
+}
+
+/** Creates a tenant; returns it with its admin key, which is not stored and cannot be shown again. */
+export async function createTenant(
+  db: Kysely<Database>,
+  input: { subdomain: string; name?: string; apiEnabled?: boolean },
+): Promise<{ tenant: Tenant; adminKey: string }> {
+  const adminKey = generateSecret(ADMIN_KEY_PREFIX);
+  const tenant = await db
+    .insertInto('tenants')
+    .values({
+      subdomain: input.subdomain,
+      name: input.name ?? input.subdomain,
+      api_enabled: input.apiEnabled ?? false,
+      admin_key_hash: hashSecret(adminKey),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { tenant, adminKey };
+}
+
+/** Replaces the admin key; the old one stops working at once. Undefined when there is no tenant. */
+export async function rotateAdminKey(
+  db: Kysely<Database>,
+  subdomain: string,
+): Promise<{ tenant: Tenant; adminKey: string } | undefined> {
+  const adminKey = generateSecret(ADMIN_KEY_PREFIX);
+  const tenant = await db
+    .updateTable('tenants')
+    .set({ admin_key_hash: hashSecret(adminKey), updated_at: new Date() })
+    .where('subdomain', '=', subdomain)
+    .returningAll()
+    .executeTakeFirst();
+  return tenant && { tenant, adminKey };
+}
+
+export async function setApiAccess(
+  db: Kysely<Database>,
+  tenantId: string,
+  enabled: boolean,
+): Promise<Tenant> {
+  return db
+    .updateTable('tenants')
+    .set({ api_enabled: enabled, updated_at: new Date() })
+    .where('id', '=', tenantId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}

@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { print, type DocumentNode } from 'graphql';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createDatabase, type DatabaseHandle } from '../../src/db/database.js';
+import { createLogger } from '../../src/logger.js';
+import { createTenant } from '../../src/tenants/repo.js';
+import { createApiToken } from '../../src/api-tokens/repo.js';
+import type { Tenant } from '../../src/db/types.js';
+import { withDatabase } from './net.js';
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  headers: Headers;
+  body: {
+    data?: T | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+  };
+}
+
+export interface TestTenant {
+  tenant: Tenant;
+  subdomain: string;
+  adminKey: string;
+}
+
+/**
+ * A running server on its own database (cloned from the migrated template), reached over real HTTP.
+ * Call `stop()` in afterAll.
+ */
+export interface TestApp {
+  url: string;
+  config: Config;
+  database: DatabaseHandle;
+  app: App;
+  createTenant(options?: { apiEnabled?: boolean; name?: string }): Promise<TestTenant>;
+  createToken(
+    tenant: TestTenant,
+    abilities: string[],
+    options?: { expiresAt?: Date | null; name?: string },
+  ): Promise<string>;
+  gql<T = Record<string, any>, V = Record<string, unknown>>(
+    subdomain: string,
+    secret: string | undefined,
+    query: string | DocumentNode | TypedDocumentNode<T, V>,
+    variables?: V,
+    init?: { headers?: Record<string, string> },
+  ): Promise<GraphQLResponse<T>>;
+  stop(): Promise<void>;
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+  const adminUrl = inject('adminUrl');
+  const name = `gw_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')}`);
+  const databaseUrl = withDatabase(adminUrl, name);
+  const database = createDatabase(databaseUrl);
+  const config: Config = {
+    ...loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'silent' }),
+    ...overrides,
+  };
+  const app = createApp({ config, db: database.db, logger: createLogger(config.logLevel) });
+  const url = await app.start();
+
+  return {
+    url,
+    config,
+    database,
+    app,
+    async createTenant(options = {}) {
+      const subdomain = uniqueName('t');
+      const { tenant, adminKey } = await createTenant(database.db, {
+        subdomain,
+        name: options.name,
+        apiEnabled: options.apiEnabled ?? true,
+      });
+      return { tenant, subdomain, adminKey };
+    },
+    async createToken(tenant, abilities, options = {}) {
+      const { plaintext } = await createApiToken(database.db, tenant.tenant.id, {
+        name: options.name ?? uniqueName('token'),
+        abilities,
+        expiresAt: options.expiresAt ?? null,
+      });
+      return plaintext;
+    },
+    async gql(subdomain, secret, query, variables, init = {}) {
+      const response = await fetch(`${url}/api/v1/${subdomain}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json',
+          ...(secret !== undefined && { authorization: `Bearer ${secret}` }),
+          ...init.headers,
+        },
+        body: JSON.stringify({
+          query: typeof query === 'string' ? query : print(query),
+          variables,
+        }),
+      });
+      return { status: response.status, headers: response.headers, body: await response.json() };
+    },
+    async stop() {
+      await app.stop();
+      await database.destroy();
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/** The `extensions.code` of each error, in order. */
+export function codes(response: GraphQLResponse): string[] {
+  return (response.body.errors ?? []).map((e) => String(e.extensions?.code));
+}
