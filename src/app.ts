@@ -81,7 +81,10 @@ export function createApp({ config, db, logger }: AppOptions): App {
         subscriptionsProtocol: 'SSE',
       };
     },
-    context: async ({ request }) => {
+    context: async (initial) => {
+      // graphql-ws operations arrive with their context already authenticated (see onSubscribe).
+      if ('principal' in initial) return initial as unknown as Context;
+      const { request } = initial;
       const subdomain = tenantFromPath(new URL(request.url).pathname) ?? '';
       return buildContext(subdomain, request.headers.get('authorization'), request.url);
     },
@@ -107,12 +110,12 @@ export function createApp({ config, db, logger }: AppOptions): App {
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   });
 
-  const wsServer = useServer<Record<string, unknown>, { context?: Context }>(
+  const wsServer = useServer(
     {
       // Authenticates once on connection_init; a refused connection closes with 4401/4403/4404.
       onConnect: async (ctx) => {
         try {
-          ctx.extra.context = await wsContext(ctx.extra.request, ctx.connectionParams);
+          await wsContext(ctx.extra.request, ctx.connectionParams);
           return true;
         } catch (error) {
           const code = (error as GraphQLError).extensions?.code;
@@ -123,36 +126,27 @@ export function createApp({ config, db, logger }: AppOptions): App {
         }
       },
       onSubscribe: async (ctx, _id, payload) => {
-        const {
-          schema: enveloped,
-          execute,
-          subscribe,
-          contextFactory,
-        } = yoga.getEnveloped({
-          ...(ctx.extra.context as Context),
-          request: ctx.extra.request,
-          params: payload,
-        });
         let document;
         try {
           document = parse(payload.query);
         } catch (error) {
           return [error as GraphQLError];
         }
-        const errors = validate(enveloped, document);
-        if (errors.length > 0) return errors;
         // Re-authenticate per operation: a token revoked since connecting is refused here.
         const contextValue = await wsContext(ctx.extra.request, ctx.connectionParams).catch(
           (error: GraphQLError) => error,
         );
         if (contextValue instanceof GraphQLError) return [contextValue];
+        const enveloped = yoga.getEnveloped({ ...contextValue, params: payload });
+        const errors = validate(enveloped.schema, document);
+        if (errors.length > 0) return errors;
         const args: ExecutionArgs = {
-          schema: enveloped,
+          schema: enveloped.schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: await contextFactory(contextValue),
-          rootValue: { execute, subscribe },
+          contextValue: await enveloped.contextFactory(),
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         };
         return args;
       },

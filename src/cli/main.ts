@@ -54,6 +54,15 @@ function parseAbilities(value: string): string[] {
 
 const program = new Command('cli').description('WhatsMark GraphQL gateway administration');
 program.option('--json', 'machine-readable output');
+// With --json, commander's own usage errors are JSON too.
+program.configureOutput({
+  writeErr: (text) =>
+    process.stderr.write(
+      process.argv.includes('--json')
+        ? `${JSON.stringify({ error: { code: 'BAD_USER_INPUT', message: text.replace(/^error: /, '').trim() } })}\n`
+        : text,
+    ),
+});
 
 function json(): boolean {
   return Boolean(program.opts().json);

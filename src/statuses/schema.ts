@@ -61,12 +61,12 @@ async function guardName<T>(write: Promise<T>, value: string | undefined): Promi
   }
 }
 
+/**
+ * A mutation's payload shows the status it wrote even to a token without `statuses.read`: the
+ * mutation field grants `mutationResult`, which the Status type accepts one level below it.
+ */
 const payload = (t: any) => ({
-  status: t.field({
-    type: StatusNode,
-    grantScopes: ['mutationResult'],
-    resolve: (result: { status: Status }) => result.status,
-  }),
+  status: t.field({ type: StatusNode, resolve: (result: { status: Status }) => result.status }),
 });
 
 builder.relayMutationField(
@@ -79,6 +79,7 @@ builder.relayMutationField(
   },
   {
     authScopes: { ability: 'statuses.create' },
+    grantScopes: ['mutationResult'],
     resolve: async (_root, { input }, context) => {
       const values = parseInput(z.object({ name, color }), input);
       const status = await guardName(
@@ -102,6 +103,7 @@ builder.relayMutationField(
   },
   {
     authScopes: { ability: 'statuses.update' },
+    grantScopes: ['mutationResult'],
     resolve: async (_root, { input }, context) => {
       const id = decodeIdOf('Status', String(input.id));
       const patch = parseInput(z.object({ name: name.optional(), color: color.optional() }), {
