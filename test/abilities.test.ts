@@ -1,182 +1,24 @@
+/// <reference types="vite/client" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ABILITIES, ABILITY_TABLE, type Ability } from '../src/auth/abilities.js';
-import { encodeId } from '../src/ids.js';
-import { createStatus } from '../src/statuses/repo.js';
-import { createApiToken } from '../src/api-tokens/repo.js';
-import {
-  startTestApp,
-  uniqueName,
-  type TestApp,
-  type TestTenant,
-  type GraphQLResponse,
-} from './helpers/test-app.js';
+import { ABILITIES, ABILITY_TABLE } from '../src/auth/abilities.js';
+import { startTestApp, type GraphQLResponse, type TestApp } from './helpers/test-app.js';
+import { abilitiesNamed, allows, type MatrixContext, type Operation } from './helpers/matrix.js';
 
 /**
- * The ability matrix, generated from the ability table: for every ability, a token holding only
- * that ability runs every operation; it must be allowed exactly the operations that need it and get
- * FORBIDDEN (naming the ability needed) on all others. The admin key and `*` are allowed everything
- * a token can do; admin operations refuse every token.
+ * The ability matrix, generated from the ability table and the operations every module lists in
+ * test/operations/: for every ability, a token holding only that ability runs every operation, and
+ * must be allowed exactly those that need it, with FORBIDDEN (naming the ability) on all others.
+ * `*` may do all a token may; the admin key may do everything; admin operations refuse every token.
  */
-type Requirement = Ability | 'admin' | 'none';
+const modules = import.meta.glob<{ operations: Operation[] }>('./operations/*.ts', { eager: true });
+const OPERATIONS = Object.values(modules).flatMap((m) => m.operations);
 
-interface Operation {
-  name: string;
-  requires: Requirement;
-  /** Runs the operation as `secret`; fixtures it needs are made here with the database. */
-  run(secret: string): Promise<GraphQLResponse>;
-}
-
+let ctx: MatrixContext;
 let t: TestApp;
-let tenant: TestTenant;
-
-const statusFixture = async () =>
-  encodeId(
-    'Status',
-    (
-      await createStatus(t.database.db, tenant.tenant.id, {
-        name: uniqueName('s'),
-        color: '#112233',
-      })
-    ).id,
-  );
-const tokenFixture = async () =>
-  encodeId(
-    'ApiToken',
-    (
-      await createApiToken(t.database.db, tenant.tenant.id, {
-        name: uniqueName('k'),
-        abilities: ['statuses.read'],
-        expiresAt: null,
-      })
-    ).apiToken.id,
-  );
-
-const OPERATIONS: Operation[] = [
-  {
-    name: 'viewer',
-    requires: 'none',
-    run: (s) => t.gql(tenant.subdomain, s, '{ viewer { kind abilities } }'),
-  },
-  {
-    name: 'apiInfo',
-    requires: 'none',
-    run: (s) => t.gql(tenant.subdomain, s, '{ apiInfo { graphqlEndpoint } }'),
-  },
-  {
-    name: 'abilityCategories',
-    requires: 'none',
-    run: (s) => t.gql(tenant.subdomain, s, '{ abilityCategories { category } }'),
-  },
-  {
-    name: 'statuses',
-    requires: 'statuses.read',
-    run: (s) =>
-      t.gql(
-        tenant.subdomain,
-        s,
-        '{ statuses(first: 5) { totalCount edges { node { id name } } } }',
-      ),
-  },
-  {
-    name: 'node(Status)',
-    requires: 'statuses.read',
-    run: async (s) =>
-      t.gql(
-        tenant.subdomain,
-        s,
-        'query($id: ID!) { node(id: $id) { id ... on Status { name } } }',
-        { id: await statusFixture() },
-      ),
-  },
-  {
-    name: 'createStatus',
-    requires: 'statuses.create',
-    run: (s) =>
-      t.gql(
-        tenant.subdomain,
-        s,
-        'mutation($n: String!) { createStatus(input: { name: $n, color: "#abcdef" }) { status { id } } }',
-        { n: uniqueName('s') },
-      ),
-  },
-  {
-    name: 'updateStatus',
-    requires: 'statuses.update',
-    run: async (s) =>
-      t.gql(
-        tenant.subdomain,
-        s,
-        'mutation($id: ID!) { updateStatus(input: { id: $id, color: "#000000" }) { status { id } } }',
-        { id: await statusFixture() },
-      ),
-  },
-  {
-    name: 'deleteStatus',
-    requires: 'statuses.delete',
-    run: async (s) =>
-      t.gql(
-        tenant.subdomain,
-        s,
-        'mutation($id: ID!) { deleteStatus(input: { id: $id }) { deletedStatusId } }',
-        { id: await statusFixture() },
-      ),
-  },
-  {
-    name: 'apiTokens',
-    requires: 'admin',
-    run: (s) => t.gql(tenant.subdomain, s, '{ apiTokens { totalCount } }'),
-  },
-  {
-    name: 'setApiAccess',
-    requires: 'admin',
-    run: (s) =>
-      t.gql(tenant.subdomain, s, 'mutation { setApiAccess(enabled: true) { apiEnabled } }'),
-  },
-  {
-    name: 'createApiToken',
-    requires: 'admin',
-    run: (s) =>
-      t.gql(
-        tenant.subdomain,
-        s,
-        'mutation { createApiToken(input: { name: "x", abilities: ["statuses.read"] }) { token } }',
-      ),
-  },
-  {
-    name: 'updateApiToken',
-    requires: 'admin',
-    run: async (s) =>
-      t.gql(
-        tenant.subdomain,
-        s,
-        'mutation($id: ID!) { updateApiToken(input: { id: $id, name: "y" }) { apiToken { id } } }',
-        { id: await tokenFixture() },
-      ),
-  },
-  {
-    name: 'revokeApiToken',
-    requires: 'admin',
-    run: async (s) =>
-      t.gql(
-        tenant.subdomain,
-        s,
-        'mutation($id: ID!) { revokeApiToken(input: { id: $id }) { apiToken { id } } }',
-        { id: await tokenFixture() },
-      ),
-  },
-  {
-    name: 'node(ApiToken)',
-    requires: 'admin',
-    run: async (s) =>
-      t.gql(tenant.subdomain, s, 'query($id: ID!) { node(id: $id) { id } }', {
-        id: await tokenFixture(),
-      }),
-  },
-];
 
 beforeAll(async () => {
   t = await startTestApp();
-  tenant = await t.createTenant();
+  ctx = { t, tenant: await t.createTenant() };
 });
 afterAll(() => t.stop());
 
@@ -190,36 +32,43 @@ function expectForbidden(res: GraphQLResponse, op: Operation) {
   const errors = res.body.errors ?? [];
   expect(errors.length, `${op.name} should be refused`).toBeGreaterThan(0);
   for (const error of errors) {
-    expect(error.extensions?.code, op.name).toBe('FORBIDDEN');
+    expect(error.extensions?.code, `${op.name}: ${error.message}`).toBe('FORBIDDEN');
     if (op.requires === 'admin') expect(error.message).toMatch(/admin key/);
-    else expect(error.message).toContain(`"${op.requires}"`);
+    else
+      for (const ability of abilitiesNamed(op.requires))
+        expect(error.message).toContain(`"${ability}"`);
   }
 }
+
+const rows = OPERATIONS.map((op) => [op.name, op] as const);
 
 describe.each(ABILITIES.map((ability) => [ability]))('a token with only %s', (ability) => {
   let secret: string;
   beforeAll(async () => {
-    secret = await t.createToken(tenant, [ability]);
+    secret = await t.createToken(ctx.tenant, [ability]);
   });
-  it.each(OPERATIONS.map((op) => [op.name, op] as const))('%s', async (_name, op) => {
-    const res = await op.run(secret);
-    if (op.requires === 'none' || op.requires === ability) expectAllowed(res, op);
+  it.each(rows)('%s', async (_name, op) => {
+    const res = await op.run(ctx, secret);
+    if (allows(op.requires, new Set([ability]))) expectAllowed(res, op);
     else expectForbidden(res, op);
   });
 });
 
 describe('a token with *', () => {
-  it.each(OPERATIONS.map((op) => [op.name, op] as const))('%s', async (_name, op) => {
-    const secret = await t.createToken(tenant, ['*']);
-    const res = await op.run(secret);
+  let secret: string;
+  beforeAll(async () => {
+    secret = await t.createToken(ctx.tenant, ['*']);
+  });
+  it.each(rows)('%s', async (_name, op) => {
+    const res = await op.run(ctx, secret);
     if (op.requires === 'admin') expectForbidden(res, op);
     else expectAllowed(res, op);
   });
 });
 
 describe('the admin key', () => {
-  it.each(OPERATIONS.map((op) => [op.name, op] as const))('%s', async (_name, op) => {
-    expectAllowed(await op.run(tenant.adminKey), op);
+  it.each(rows)('%s', async (_name, op) => {
+    expectAllowed(await op.run(ctx, ctx.tenant.adminKey), op);
   });
 });
 
@@ -241,21 +90,23 @@ describe('the ability table', () => {
 
   it('is what the API reports', async () => {
     const res = await t.gql(
-      tenant.subdomain,
-      tenant.adminKey,
+      ctx.tenant.subdomain,
+      ctx.tenant.adminKey,
       '{ abilityCategories { category abilities } }',
     );
     expect(res.body.data?.abilityCategories).toEqual(
       ABILITY_TABLE.map((r) => ({ category: r.category, abilities: [...r.abilities] })),
     );
   });
+
+  it.todo('every ability guards at least one operation (once every module lists its operations)');
 });
 
 describe('what a token may read of what it writes', () => {
-  it('a create-only token sees the status it created, but cannot list statuses', async () => {
-    const secret = await t.createToken(tenant, ['statuses.create']);
+  it('a create-only token sees the status it created, but cannot read it back later', async () => {
+    const secret = await t.createToken(ctx.tenant, ['statuses.create']);
     const created = await t.gql(
-      tenant.subdomain,
+      ctx.tenant.subdomain,
       secret,
       'mutation { createStatus(input: { name: "Only mine", color: "#123" }) { status { id name color } } }',
     );
@@ -264,9 +115,14 @@ describe('what a token may read of what it writes', () => {
       name: 'Only mine',
       color: '#112233',
     });
-    const read = await t.gql(tenant.subdomain, secret, `query($id: ID!) { node(id: $id) { id } }`, {
-      id: created.body.data?.createStatus.status.id,
-    });
+    const read = await t.gql(
+      ctx.tenant.subdomain,
+      secret,
+      `query($id: ID!) { node(id: $id) { id } }`,
+      {
+        id: created.body.data?.createStatus.status.id,
+      },
+    );
     expect(read.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(read.body.data).toEqual({ node: null });
   });

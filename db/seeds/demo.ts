@@ -23,5 +23,8 @@ export async function seedDemo(
     .onConflict((oc) => oc.doNothing())
     .returning('id')
     .execute();
-  return { tenant: DEMO_TENANT, counts: { statuses: statuses.length } };
+  const counts: Record<string, number> = { statuses: statuses.length };
+  // --- module seeds: each adds its own counts, e.g. Object.assign(counts, await seedContacts(db, tenant.id));
+  // --- end module seeds
+  return { tenant: DEMO_TENANT, counts };
 }

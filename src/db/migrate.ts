@@ -1,6 +1,8 @@
 import type { Kysely, Migration, MigrationProvider, MigrationResult } from 'kysely';
 import { Migrator } from 'kysely';
 import * as foundation from '../../db/migrations/2026-11-25T00-00_foundation.js';
+import * as contactsSourcesGroups from '../../db/migrations/2026-11-25T01-00_contacts-sources-groups.js';
+import * as templatesBotsWhatsapp from '../../db/migrations/2026-11-25T02-00_templates-bots-whatsapp.js';
 
 /**
  * Every migration in db/migrations/, by file name. Imported statically rather than discovered at
@@ -9,6 +11,8 @@ import * as foundation from '../../db/migrations/2026-11-25T00-00_foundation.js'
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25T00-00_foundation': foundation,
+  '2026-11-25T01-00_contacts-sources-groups': contactsSourcesGroups,
+  '2026-11-25T02-00_templates-bots-whatsapp': templatesBotsWhatsapp,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

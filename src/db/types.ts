@@ -41,10 +41,20 @@ export interface StatusTable {
   updated_at: UpdatedAt;
 }
 
+// --- contacts, sources, groups: tables (db/migrations/2026-11-25T01-00_contacts-sources-groups.ts)
+// --- end contacts, sources, groups: tables
+
+// --- templates, bots, WhatsApp connection: tables (db/migrations/2026-11-25T02-00_templates-bots-whatsapp.ts)
+// --- end templates, bots, WhatsApp connection: tables
+
 export interface Database {
   tenants: TenantTable;
   api_tokens: ApiTokenTable;
   statuses: StatusTable;
+  // --- contacts, sources, groups: Database entries
+  // --- end contacts, sources, groups: Database entries
+  // --- templates, bots, WhatsApp connection: Database entries
+  // --- end templates, bots, WhatsApp connection: Database entries
 }
 
 export type Tenant = Selectable<TenantTable>;
