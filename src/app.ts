@@ -15,6 +15,8 @@ import { migrationsApplied } from './db/migrate.js';
 import { authenticate } from './auth/authenticate.js';
 import { schema } from './schema.js';
 import { yogaLogger } from './logger.js';
+import { useSettingsPage } from './settings/plugin.js';
+import { EventBus } from './events.js';
 
 const ENDPOINT = /^\/api\/v1\/([^/]+)\/graphql\/?$/;
 
@@ -33,6 +35,8 @@ export interface AppOptions {
   config: Config;
   db: Kysely<Database>;
   logger: Logger;
+  /** For LISTEN/NOTIFY; defaults to config.databaseUrl. */
+  connectionString?: string;
 }
 
 export interface App {
@@ -43,8 +47,10 @@ export interface App {
   stop(): Promise<void>;
 }
 
-export function createApp({ config, db, logger }: AppOptions): App {
+export function createApp({ config, db, logger, connectionString }: AppOptions): App {
   let listeningUrl = '';
+  const events = new EventBus(connectionString ?? config.databaseUrl ?? '', logger);
+  let wakeDispatcher = () => {};
   const baseUrl = (request: { url: string }) =>
     config.publicBaseUrl ?? (listeningUrl || new URL(request.url).origin);
 
@@ -54,7 +60,15 @@ export function createApp({ config, db, logger }: AppOptions): App {
     requestUrl: string,
   ): Promise<Context> {
     const { tenant, principal } = await authenticate(db, subdomain, authorization);
-    return { db, config, tenant, principal, baseUrl: baseUrl({ url: requestUrl }) };
+    return {
+      db,
+      config,
+      tenant,
+      principal,
+      baseUrl: baseUrl({ url: requestUrl }),
+      events,
+      wakeDispatcher: () => wakeDispatcher(),
+    };
   }
 
   const yoga = createYoga<Record<string, unknown>, Context>({
@@ -89,6 +103,7 @@ export function createApp({ config, db, logger }: AppOptions): App {
       return buildContext(subdomain, request.headers.get('authorization'), request.url);
     },
     plugins: [
+      useSettingsPage(db, logger),
       useReadinessCheck({
         endpoint: '/ready',
         check: async () => {
@@ -176,8 +191,9 @@ export function createApp({ config, db, logger }: AppOptions): App {
   return {
     yoga,
     server,
-    start: () =>
-      new Promise((resolve, reject) => {
+    start: async () => {
+      await events.start();
+      return new Promise<string>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           const { port } = server.address() as AddressInfo;
@@ -185,13 +201,15 @@ export function createApp({ config, db, logger }: AppOptions): App {
           listeningUrl = `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
           resolve(listeningUrl);
         });
-      }),
+      });
+    },
     stop: async () => {
       await wsServer.dispose();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await events.close();
     },
   };
 }

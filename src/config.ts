@@ -15,6 +15,18 @@ const schema = z.object({
   WHATSAPP_GRAPH_URL: z.string().url().default('https://graph.facebook.com/v21.0'),
   WHATSAPP_APP_SECRET: z.string().optional(),
   WHATSAPP_VERIFY_TOKEN: z.string().optional(),
+  ENCRYPTION_KEY: z
+    .string()
+    .refine(
+      (value) =>
+        /^[A-Za-z0-9+/_-]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32,
+      'must be 32 bytes, base64-encoded (e.g. `openssl rand -base64 32`)',
+    )
+    .optional(),
+  DISPATCHER: z.enum(['on', 'off']).default('on'),
+  DISPATCH_IN_DOUBT_MS: z.coerce.number().int().min(0).default(60_000),
+  SANDBOX_DELIVERED_MS: z.coerce.number().int().min(0).default(1500),
+  SANDBOX_READ_MS: z.coerce.number().int().min(0).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
 });
@@ -34,6 +46,19 @@ export interface Config {
     graphUrl: string;
     appSecret: string | undefined;
     verifyToken: string | undefined;
+  };
+  /**
+   * AES-256-GCM key for secrets stored in the database (WhatsApp access tokens). Unset: a random
+   * key kept in `<dataDir>/encryption.key` (see src/whatsapp/secret-box.ts).
+   */
+  encryptionKey?: Buffer | undefined;
+  dispatcher: {
+    /** Run the dispatcher inside the server (off: run `npm run dispatcher` separately). */
+    inProcess: boolean;
+    /** How long a send interrupted by a crash waits for Meta's webhook before it is retried. */
+    inDoubtMs: number;
+    /** The sandbox's simulated delivery and read delays. */
+    sandboxDelaysMs: { delivered: number; read: number };
   };
   logLevel: Env['LOG_LEVEL'];
   production: boolean;
@@ -60,6 +85,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       graphUrl: e.WHATSAPP_GRAPH_URL.replace(/\/+$/, ''),
       appSecret: e.WHATSAPP_APP_SECRET,
       verifyToken: e.WHATSAPP_VERIFY_TOKEN,
+    },
+    encryptionKey: e.ENCRYPTION_KEY ? Buffer.from(e.ENCRYPTION_KEY, 'base64') : undefined,
+    dispatcher: {
+      inProcess: e.DISPATCHER === 'on',
+      inDoubtMs: e.DISPATCH_IN_DOUBT_MS,
+      sandboxDelaysMs: { delivered: e.SANDBOX_DELIVERED_MS, read: e.SANDBOX_READ_MS },
     },
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === 'production',

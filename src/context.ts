@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Config } from './config.js';
 import type { Database, Tenant } from './db/types.js';
 import type { Principal } from './auth/principal.js';
+import type { EventBus } from './events.js';
+import type { GraphQLError } from 'graphql';
 
 /** What every resolver sees; one per request (and per subscription event for graphql-ws). */
 export interface Context {
@@ -11,4 +13,10 @@ export interface Context {
   principal: Principal;
   /** The public base URL the client used, for apiInfo. */
   baseUrl: string;
+  /** Cross-instance events (message statuses, auth changes). */
+  events: EventBus;
+  /** Wakes the in-process dispatcher after a message is queued (no-op without one). */
+  wakeDispatcher: () => void;
+  /** Set on graphql-ws connections: closes the socket when a live subscription loses its auth. */
+  onAuthLost?: (error: GraphQLError) => void;
 }

@@ -10,7 +10,12 @@ const logger = createLogger(config.logLevel);
 const database = await openDatabase(config, (m) => logger.debug({ postgres: m }));
 await migrateToLatest(database.handle.db);
 const demo = await ensureDemoTenant(database.handle.db);
-const app = createApp({ config, db: database.handle.db, logger });
+const app = createApp({
+  config,
+  db: database.handle.db,
+  logger,
+  connectionString: database.handle.connectionString,
+});
 const url = await app.start();
 const endpoint = `${config.publicBaseUrl ?? url}/api/v1/${DEMO_TENANT}/graphql`;
 

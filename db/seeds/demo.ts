@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/types.js';
 import { ensureDemoTenant, DEMO_TENANT } from '../../src/tenants/bootstrap.js';
 import { findTenantBySubdomain } from '../../src/tenants/repo.js';
+import { seedContacts } from './contacts.js';
+import { seedTemplatesAndBots } from './templates.js';
 
 const STATUSES = [
   { name: 'New lead', color: '#3b82f6' },
@@ -25,6 +27,8 @@ export async function seedDemo(
     .execute();
   const counts: Record<string, number> = { statuses: statuses.length };
   // --- module seeds: each adds its own counts, e.g. Object.assign(counts, await seedContacts(db, tenant.id));
+  Object.assign(counts, await seedContacts(db, tenant.id));
+  Object.assign(counts, await seedTemplatesAndBots(db, tenant.id));
   // --- end module seeds
   return { tenant: DEMO_TENANT, counts };
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { ApiToken, Database } from '../db/types.js';
 import { generateSecret, hashSecret, secretHint, TOKEN_PREFIX } from '../auth/secrets.js';
 import { type ConnectionArgs, paginate } from '../db/connection.js';
+import { notify } from '../events.js';
 
 export interface NewApiToken {
   name: string;
@@ -56,7 +57,7 @@ export async function updateApiToken(
   id: string,
   patch: Partial<NewApiToken>,
 ): Promise<ApiToken | undefined> {
-  return db
+  const token = await db
     .updateTable('api_tokens')
     .set({
       ...(patch.name !== undefined && { name: patch.name }),
@@ -67,6 +68,9 @@ export async function updateApiToken(
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
+  // After the write: live subscriptions of the tenant re-check their token (messages/subscription.ts).
+  if (token) await notify(db, { topic: 'auth_changed', tenantId });
+  return token;
 }
 
 /** Revokes a token from the next request on. Revoking twice keeps the first time. */
@@ -82,6 +86,7 @@ export async function revokeApiToken(
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
     .execute();
+  await notify(db, { topic: 'auth_changed', tenantId });
   const [token] = await findApiTokensByIds(db, tenantId, [id]);
   return token;
 }

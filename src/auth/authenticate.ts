@@ -1,8 +1,10 @@
+import type { GraphQLError } from 'graphql';
 import type { Kysely } from 'kysely';
 import { apiError, unauthenticated } from '../errors.js';
 import type { Database, Tenant } from '../db/types.js';
 import { LAST_USED_RESOLUTION_MS, touchApiToken } from '../api-tokens/repo.js';
 import type { Principal } from './principal.js';
+import { type Ability, grants } from './abilities.js';
 import { ADMIN_KEY_PREFIX, hashSecret, sameHash, TOKEN_PREFIX } from './secrets.js';
 
 export interface Authenticated {
@@ -98,4 +100,41 @@ export async function authenticate(
       expiresAt: token_expires_at,
     },
   };
+}
+
+/**
+ * Re-checks a principal that authenticated earlier (a live subscription): undefined while it still
+ * works, else the error its next request would get.
+ */
+export async function stillAuthorized(
+  db: Kysely<Database>,
+  tenantId: string,
+  principal: Principal,
+  needsAnyOf: readonly Ability[] = [],
+  now = new Date(),
+): Promise<GraphQLError | undefined> {
+  if (principal.kind === 'admin') return undefined;
+  const row = await db
+    .selectFrom('api_tokens as k')
+    .innerJoin('tenants as t', 't.id', 'k.tenant_id')
+    .select(['k.revoked_at', 'k.expires_at', 'k.abilities', 't.api_enabled'])
+    .where('k.tenant_id', '=', tenantId)
+    .where('k.id', '=', principal.tokenId)
+    .executeTakeFirst();
+  if (!row || row.revoked_at) return unauthenticated('This API token has been revoked.');
+  if (row.expires_at && row.expires_at <= now)
+    return unauthenticated('This API token has expired.');
+  if (!row.api_enabled)
+    return apiError('API_ACCESS_DISABLED', 'API access has been disabled for this tenant.');
+  const held = new Set(row.abilities);
+  if (needsAnyOf.length > 0 && !needsAnyOf.some((a) => grants(held, a))) {
+    return apiError(
+      'FORBIDDEN',
+      `This token no longer holds ${needsAnyOf.map((a) => `"${a}"`).join(' or ')}.`,
+      {
+        requiredAbilities: [...needsAnyOf],
+      },
+    );
+  }
+  return undefined;
 }

@@ -1,2 +1,208 @@
-// Filled in by the module's owner.
-export {};
+import { builder } from '../builder.js';
+import type { Contact } from '../db/types.js';
+import { decodeIdOf } from '../ids.js';
+import { StatusNode } from '../statuses/schema.js';
+import { SourceNode } from '../sources/schema.js';
+import { GroupNode } from '../groups/schema.js';
+import { findGroupsByContactIds } from '../groups/repo.js';
+import {
+  contactFilter,
+  ContactFilterInput,
+  contactOrder,
+  ContactOrderInput,
+  ContactTypeEnum,
+} from './arguments.js';
+import * as repo from './repo.js';
+import * as service from './service.js';
+
+/**
+ * A person the tenant messages on WhatsApp. Its relations need the ability of the type they reach
+ * (API.md): without `statuses.read`, `status` is null with one FORBIDDEN error on that path, and
+ * likewise `source` and `groups`. The field rule answers before anything is loaded; the type rule
+ * on Status, Source and Group guards every other path to them.
+ *
+ * status, source and groups each load through a per-request DataLoader, so a page of contacts
+ * costs one statement per relation whatever its size.
+ */
+export const ContactNode = builder.loadableNode('Contact', {
+  description: 'A person the tenant messages on WhatsApp. Needs `contacts.read`.',
+  authScopes: { ability: 'contacts.read', $granted: 'mutationResult' },
+  id: { resolve: (contact: Contact) => contact.id },
+  load: (ids: string[], context) => repo.findContactsByIds(context.db, context.tenant.id, ids),
+  toKey: (contact) => contact.id,
+  sort: true,
+  cacheResolved: true,
+  fields: (t) => ({
+    firstName: t.exposeString('first_name'),
+    lastName: t.string({ nullable: true, resolve: (contact) => contact.last_name || null }),
+    company: t.exposeString('company', { nullable: true }),
+    type: t.expose('type', { type: ContactTypeEnum }),
+    email: t.exposeString('email', { nullable: true }),
+    phone: t.exposeString('phone', { description: 'E.164, e.g. `+442079460958`.' }),
+    country: t.exposeString('country', {
+      nullable: true,
+      description: 'ISO 3166-1 alpha-2 country code, e.g. `GB`.',
+    }),
+    description: t.exposeString('description', { nullable: true }),
+    status: t.field({
+      type: StatusNode,
+      nullable: true,
+      description: 'Needs `statuses.read`.',
+      authScopes: { ability: 'statuses.read' },
+      resolve: (contact) => contact.status_id,
+    }),
+    source: t.field({
+      type: SourceNode,
+      nullable: true,
+      description: 'Needs `sources.read`.',
+      authScopes: { ability: 'sources.read' },
+      resolve: (contact) => contact.source_id,
+    }),
+    groups: t.loadableList({
+      type: GroupNode,
+      nullable: true,
+      description: "The contact's groups, by name. Needs `groups.read`.",
+      authScopes: { ability: 'groups.read' },
+      load: (ids: string[], context) => findGroupsByContactIds(context.db, context.tenant.id, ids),
+      resolve: (contact) => contact.id,
+    }),
+    createdAt: t.expose('created_at', { type: 'DateTime' }),
+    updatedAt: t.expose('updated_at', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  contacts: t.connection({
+    type: ContactNode,
+    description: "The tenant's contacts; newest first unless `orderBy` says otherwise.",
+    authScopes: { ability: 'contacts.read' },
+    args: {
+      filter: t.arg({ type: ContactFilterInput }),
+      orderBy: t.arg({ type: ContactOrderInput }),
+    },
+    resolve: (_root, args, context) =>
+      repo.listContacts(
+        context.db,
+        context.tenant.id,
+        contactFilter(args.filter),
+        contactOrder(args.orderBy),
+        args,
+      ),
+  }),
+  contact: t.field({
+    type: ContactNode,
+    nullable: true,
+    description: 'The contact with this id; null when the tenant has none, as `node` does.',
+    authScopes: { ability: 'contacts.read' },
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args) => decodeIdOf('Contact', String(args.id)),
+  }),
+}));
+
+builder.objectField(GroupNode, 'contacts', (t) =>
+  t.connection({
+    type: ContactNode,
+    nullable: true,
+    description: "The group's contacts, newest first unless `orderBy` says otherwise.",
+    authScopes: { ability: 'contacts.read' },
+    args: { orderBy: t.arg({ type: ContactOrderInput }) },
+    resolve: (group, args, context) =>
+      repo.listContacts(
+        context.db,
+        context.tenant.id,
+        { groupId: group.id },
+        contactOrder(args.orderBy),
+        args,
+      ),
+  }),
+);
+
+/** The payload shows the contact it wrote even without `contacts.read` (see StatusNode). */
+const payload = (t: any) => ({
+  contact: t.field({
+    type: ContactNode,
+    resolve: (result: { contact: Contact }) => result.contact,
+  }),
+});
+
+builder.relayMutationField(
+  'createContact',
+  {
+    inputFields: (t) => ({
+      firstName: t.string({ required: true }),
+      lastName: t.string(),
+      company: t.string(),
+      type: t.field({ type: ContactTypeEnum, description: 'LEAD when omitted.' }),
+      email: t.string(),
+      phone: t.string({
+        required: true,
+        description: 'International ("+44 20 7946 0958"), or national with `country`.',
+      }),
+      country: t.string({
+        description: "ISO 3166-1 alpha-2; when omitted, the phone number's country.",
+      }),
+      description: t.string(),
+      statusId: t.id(),
+      sourceId: t.id(),
+      groupIds: t.idList({
+        description: `Groups to put the contact in, at most ${service.MAX_GROUP_IDS}.`,
+      }),
+    }),
+  },
+  {
+    description: 'Creates a contact. The phone number must be new to the tenant.',
+    authScopes: { ability: 'contacts.create' },
+    grantScopes: ['mutationResult'],
+    resolve: async (_root, { input }, context) => ({
+      contact: await service.createContact(context, input),
+    }),
+  },
+  { outputFields: payload },
+);
+
+builder.relayMutationField(
+  'updateContact',
+  {
+    inputFields: (t) => ({
+      id: t.id({ required: true }),
+      firstName: t.string(),
+      lastName: t.string(),
+      company: t.string(),
+      type: t.field({ type: ContactTypeEnum }),
+      email: t.string(),
+      phone: t.string({ description: "A national number is read in the contact's country." }),
+      country: t.string(),
+      description: t.string(),
+      statusId: t.id(),
+      sourceId: t.id(),
+    }),
+  },
+  {
+    description:
+      'Changes the fields given. An omitted field stays as it is; null (or "") clears an optional one.',
+    authScopes: { ability: 'contacts.update' },
+    grantScopes: ['mutationResult'],
+    resolve: async (_root, { input }, context) => ({
+      contact: await service.updateContact(context, input),
+    }),
+  },
+  { outputFields: payload },
+);
+
+builder.relayMutationField(
+  'deleteContact',
+  { inputFields: (t) => ({ id: t.id({ required: true }) }) },
+  {
+    description: 'Deletes a contact and its group memberships; its message history stays.',
+    authScopes: { ability: 'contacts.delete' },
+    resolve: async (_root, { input }, context) => {
+      await service.deleteContact(context, input.id);
+      return { deletedContactId: String(input.id) };
+    },
+  },
+  {
+    outputFields: (t) => ({
+      deletedContactId: t.id({ resolve: (result) => result.deletedContactId }),
+    }),
+  },
+);

@@ -7,6 +7,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
+  connectionString: string;
   pool: pg.Pool;
   /** Statements run through `db` since start; tests read it to count SQL per request. */
   statementCount(): number;
@@ -29,6 +30,7 @@ export function createDatabase(
   });
   return {
     db,
+    connectionString,
     pool,
     statementCount: () => statements,
     destroy: () => db.destroy(),

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, Tenant } from '../db/types.js';
 import { ADMIN_KEY_PREFIX, generateSecret, hashSecret } from '../auth/secrets.js';
+import { notify } from '../events.js';
 
 export const SUBDOMAIN_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -50,10 +51,13 @@ export async function setApiAccess(
   tenantId: string,
   enabled: boolean,
 ): Promise<Tenant> {
-  return db
+  const tenant = await db
     .updateTable('tenants')
     .set({ api_enabled: enabled, updated_at: new Date() })
     .where('id', '=', tenantId)
     .returningAll()
     .executeTakeFirstOrThrow();
+  // After the write: live subscriptions re-check their access (messages/subscription.ts).
+  await notify(db, { topic: 'auth_changed', tenantId });
+  return tenant;
 }
