@@ -3,20 +3,28 @@ import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, maskError, useReadinessCheck, type YogaServerInstance } from 'graphql-yoga';
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { type ExecutionArgs, GraphQLError, parse, validate } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import type { Database } from './db/types.js';
-import { migrationsApplied } from './db/migrate.js';
 import { authenticate } from './auth/authenticate.js';
 import { schema } from './schema.js';
 import { yogaLogger } from './logger.js';
 import { useSettingsPage } from './settings/plugin.js';
 import { EventBus } from './events.js';
+import { createDispatcher } from './messages/create-dispatcher.js';
+import { createDatabase } from './db/database.js';
+import { useWhatsAppWebhook } from './webhooks/plugin.js';
+import { createMetrics } from './observability/metrics.js';
+import { createObservability } from './observability/plugin.js';
+import { readiness } from './observability/readiness.js';
+import { closeHttpServer } from './lifecycle/shutdown.js';
+import { useLimits } from './limits/plugin.js';
+import { parseWithLimits } from './limits/armor.js';
+import { useInputTextCheck } from './input-text.js';
 
 const ENDPOINT = /^\/api\/v1\/([^/]+)\/graphql\/?$/;
 
@@ -44,13 +52,27 @@ export interface App {
   server: Server;
   /** Listens on config.host:config.port (0 picks a free port); resolves to the base URL. */
   start(): Promise<string>;
-  stop(): Promise<void>;
+  /**
+   * Graceful: stops accepting connections, closes graphql-ws sockets (1001) and ends SSE streams,
+   * lets HTTP requests in flight finish until `deadlineMs`, then stops the dispatcher (in-flight
+   * sends finish, unstarted claims are released) and the event bus. The database is the caller's.
+   */
+  stop(deadlineMs?: number): Promise<void>;
 }
 
 export function createApp({ config, db, logger, connectionString }: AppOptions): App {
   let listeningUrl = '';
   const events = new EventBus(connectionString ?? config.databaseUrl ?? '', logger);
-  let wakeDispatcher = () => {};
+  const metrics = createMetrics(db, logger);
+  const observability = createObservability({ metrics, logger });
+  // Sends queued messages from this process unless DISPATCHER=off (then `npm run dispatcher`),
+  // on a small pool of its own: under load, request queries would otherwise starve it.
+  const dispatcherDatabase = config.dispatcher.inProcess
+    ? createDatabase(connectionString ?? config.databaseUrl ?? '', { max: 3 })
+    : undefined;
+  const dispatcher = dispatcherDatabase
+    ? createDispatcher(config, dispatcherDatabase.db, logger, { onResult: metrics.recordDispatch })
+    : undefined;
   const baseUrl = (request: { url: string }) =>
     config.publicBaseUrl ?? (listeningUrl || new URL(request.url).origin);
 
@@ -67,7 +89,7 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
       principal,
       baseUrl: baseUrl({ url: requestUrl }),
       events,
-      wakeDispatcher: () => wakeDispatcher(),
+      wakeDispatcher: () => dispatcher?.wake(),
     };
   }
 
@@ -103,13 +125,14 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
       return buildContext(subdomain, request.headers.get('authorization'), request.url);
     },
     plugins: [
+      observability.plugin,
+      useWhatsAppWebhook({ db, config, logger }),
       useSettingsPage(db, logger),
+      ...useLimits(config),
+      useInputTextCheck(),
       useReadinessCheck({
         endpoint: '/ready',
-        check: async () => {
-          await sql`select 1`.execute(db);
-          return migrationsApplied(db);
-        },
+        check: () => readiness({ db, dispatcher, logger }),
       }),
     ],
   });
@@ -143,7 +166,7 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
       onSubscribe: async (ctx, _id, payload) => {
         let document;
         try {
-          document = parse(payload.query);
+          document = parseWithLimits(config, payload.query);
         } catch (error) {
           return [error as GraphQLError];
         }
@@ -152,8 +175,15 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
           (error: GraphQLError) => error,
         );
         if (contextValue instanceof GraphQLError) return [contextValue];
+        // A live subscription whose token stops working ends, and so does the connection; one
+        // that only lost its ability ends alone (FORBIDDEN), the socket's other operations go on.
+        contextValue.onAuthLost = (error) => {
+          if (error.extensions.code === 'FORBIDDEN') return;
+          const code = error.extensions.code === 'UNAUTHENTICATED' ? 4401 : 4403;
+          setTimeout(() => ctx.extra.socket.close(code, error.message.slice(0, 120)), 50);
+        };
         const enveloped = yoga.getEnveloped({ ...contextValue, params: payload });
-        const errors = validate(enveloped.schema, document);
+        const errors = enveloped.validate(enveloped.schema, document);
         if (errors.length > 0) return errors;
         const args: ExecutionArgs = {
           schema: enveloped.schema,
@@ -193,6 +223,7 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
     server,
     start: async () => {
       await events.start();
+      dispatcher?.start();
       return new Promise<string>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -203,12 +234,18 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
         });
       });
     },
-    stop: async () => {
-      await wsServer.dispose();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+    stop: async (deadlineMs = 10_000) => {
+      observability.drain();
+      const closed = closeHttpServer(server, deadlineMs);
+      // Closes every graphql-ws socket with 1001 Going Away; a client that never answers the
+      // close handshake is cut off at the deadline.
+      const wsClosed = wsServer.dispose();
+      observability.endSubscriptions();
+      const how = await closed;
+      if (how === 'deadline') for (const socket of wss.clients) socket.terminate();
+      await wsClosed;
+      await dispatcher?.stop();
+      await dispatcherDatabase?.destroy();
       await events.close();
     },
   };

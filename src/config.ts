@@ -25,8 +25,18 @@ const schema = z.object({
     .optional(),
   DISPATCHER: z.enum(['on', 'off']).default('on'),
   DISPATCH_IN_DOUBT_MS: z.coerce.number().int().min(0).default(60_000),
+  DISPATCH_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
   SANDBOX_DELIVERED_MS: z.coerce.number().int().min(0).default(1500),
   SANDBOX_READ_MS: z.coerce.number().int().min(0).default(3000),
+  QUERY_MAX_DEPTH: z.coerce.number().int().min(1).default(12),
+  QUERY_MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  QUERY_MAX_TOKENS: z.coerce.number().int().min(1).default(5000),
+  QUERY_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(20),
+  QUERY_MAX_COST: z.coerce.number().int().min(1).default(1000),
+  REQUEST_MAX_BYTES: z.coerce.number().int().min(1).default(100_000),
+  RATE_LIMIT_BUCKET_SIZE: z.coerce.number().int().min(1).default(1000),
+  RATE_LIMIT_RESTORE_RATE: z.coerce.number().positive().default(50),
+  SEND_RATE_LIMIT_MPS: z.coerce.number().int().min(1).default(80),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
 });
@@ -57,8 +67,33 @@ export interface Config {
     inProcess: boolean;
     /** How long a send interrupted by a crash waits for Meta's webhook before it is retried. */
     inDoubtMs: number;
+    /**
+     * How long a claim holds: a dispatcher that dies leaves its claimed, unsent messages to others
+     * after this. Longer than a batch takes to send (batch / concurrency × send timeout).
+     */
+    leaseMs: number;
     /** The sandbox's simulated delivery and read delays. */
     sandboxDelaysMs: { delivered: number; read: number };
+  };
+  /** Refusals answer QUERY_TOO_COMPLEX, HTTP 400 (src/limits/). */
+  limits: {
+    maxDepth: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxDirectives: number;
+    /** The most one operation may cost (src/limits/cost.ts); at most the bucket's size. */
+    maxCost: number;
+    /** The largest request body the GraphQL endpoint reads. */
+    maxBodyBytes: number;
+  };
+  /** Leaky buckets kept in PostgreSQL, shared by every instance (src/limits/rate-limit.ts). */
+  rateLimit: {
+    /** Query cost points per API token (the admin key: per tenant). */
+    bucketSize: number;
+    /** Points restored per second. */
+    restoreRate: number;
+    /** Messages per second per tenant, for the send mutations (burst: one second's worth). */
+    sendsPerSecond: number;
   };
   logLevel: Env['LOG_LEVEL'];
   production: boolean;
@@ -90,7 +125,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dispatcher: {
       inProcess: e.DISPATCHER === 'on',
       inDoubtMs: e.DISPATCH_IN_DOUBT_MS,
+      leaseMs: e.DISPATCH_LEASE_MS,
       sandboxDelaysMs: { delivered: e.SANDBOX_DELIVERED_MS, read: e.SANDBOX_READ_MS },
+    },
+    limits: {
+      maxDepth: e.QUERY_MAX_DEPTH,
+      maxAliases: e.QUERY_MAX_ALIASES,
+      maxTokens: e.QUERY_MAX_TOKENS,
+      maxDirectives: e.QUERY_MAX_DIRECTIVES,
+      maxCost: e.QUERY_MAX_COST,
+      maxBodyBytes: e.REQUEST_MAX_BYTES,
+    },
+    rateLimit: {
+      bucketSize: e.RATE_LIMIT_BUCKET_SIZE,
+      restoreRate: e.RATE_LIMIT_RESTORE_RATE,
+      sendsPerSecond: e.SEND_RATE_LIMIT_MPS,
     },
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === 'production',

@@ -24,8 +24,11 @@ export function apiError(
   headers: Record<string, string> = {},
 ): GraphQLError {
   const status = ERROR_STATUS[code];
+  // `spec: false`: yoga would otherwise answer a refusal raised while parsing or validating (the
+  // document limits) with 200 to an `Accept: application/json` client, not the status above.
+  const http = { status, headers, spec: false };
   return new GraphQLError(message, {
-    extensions: { code, ...extensions, ...(status !== 200 && { http: { status, headers } }) },
+    extensions: { code, ...extensions, ...(status !== 200 && { http }) },
   });
 }
 
@@ -45,4 +48,24 @@ export const conflict = (field: string, message: string) =>
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   const e = error as { code?: string; constraint?: string };
   return e?.code === '23505' && (constraint === undefined || e.constraint === constraint);
+}
+
+/**
+ * Runs a write whose table has a case-insensitive unique name per tenant (`constraint`); losing
+ * that rule, even in a race, is CONFLICT on `name` rather than a 500.
+ */
+export async function uniqueName<T>(
+  write: Promise<T>,
+  constraint: string,
+  what: string,
+  name: string | undefined,
+): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isUniqueViolation(error, constraint)) {
+      throw conflict('name', `A ${what} named ${JSON.stringify(name)} already exists.`);
+    }
+    throw error;
+  }
 }

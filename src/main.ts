@@ -39,14 +39,25 @@ process.stdout.write(
   ].join('\n'),
 );
 
+// Graceful stop (see App.stop): requests in flight get 10 s; the whole stop 30 s, or exit 1.
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, async () => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    await app.stop();
-    await database.close();
-    process.exit(0);
+    setTimeout(() => {
+      logger.error('stop took longer than 30 s; exiting');
+      process.exit(1);
+    }, 30_000).unref();
+    try {
+      await app.stop(10_000);
+      await database.close();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'stop failed');
+      process.exit(1);
+    }
   });
 }

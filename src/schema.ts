@@ -11,6 +11,9 @@ import './templates/schema.js';
 import './message-bots/schema.js';
 import './template-bots/schema.js';
 import './whatsapp/schema.js';
+import './messages/schema.js';
+import './messages/send.js';
+import './messages/subscription.js';
 
 /** The whole API, sorted so that the printed SDL diffs cleanly. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -15,7 +15,9 @@ async function post(url: string, token: string, query: string) {
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query }),
   });
-  return (await response.json()) as { data?: any; errors?: unknown[] };
+  // Every response also carries `extensions.cost` (rate limiting); it is left out here.
+  const { extensions: _cost, ...body } = await response.json();
+  return body as { data?: any; errors?: unknown[] };
 }
 
 it('with DATABASE_URL unset, runs on an embedded PostgreSQL whose data survives a restart', async () => {

@@ -41,7 +41,10 @@ describe('HTTP surface', () => {
         headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
       },
     );
-    expect(await res.json()).toEqual({ data: { viewer: { kind: 'API_TOKEN' } } });
+    expect(await res.json()).toEqual({
+      data: { viewer: { kind: 'API_TOKEN' } },
+      extensions: { cost: expect.objectContaining({ requestedQueryCost: 1 }) },
+    });
   });
 
   it('answers 404 off the API paths', async () => {
@@ -76,6 +79,7 @@ describe('graphql-ws', () => {
       });
       expect(result).toEqual({
         data: { viewer: { kind: 'API_TOKEN' }, statuses: { totalCount: 0 } },
+        extensions: { cost: expect.objectContaining({ requestedQueryCost: 2 }) },
       });
     } finally {
       await client.dispose();

@@ -57,13 +57,19 @@ export async function updateApiToken(
   id: string,
   patch: Partial<NewApiToken>,
 ): Promise<ApiToken | undefined> {
+  const values = {
+    ...(patch.name !== undefined && { name: patch.name }),
+    ...(patch.abilities !== undefined && { abilities: patch.abilities }),
+    ...(patch.expiresAt !== undefined && { expires_at: patch.expiresAt }),
+  };
+  // Nothing to change (`UPDATE … SET` with no column is a syntax error): the token as it is.
+  if (Object.keys(values).length === 0) {
+    const [current] = await findApiTokensByIds(db, tenantId, [id]);
+    return current;
+  }
   const token = await db
     .updateTable('api_tokens')
-    .set({
-      ...(patch.name !== undefined && { name: patch.name }),
-      ...(patch.abilities !== undefined && { abilities: patch.abilities }),
-      ...(patch.expiresAt !== undefined && { expires_at: patch.expiresAt }),
-    })
+    .set(values)
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .returningAll()

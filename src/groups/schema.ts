@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { apiError, badUserInput, conflict, isUniqueViolation, notFound } from '../errors.js';
+import { apiError, badUserInput, notFound, uniqueName } from '../errors.js';
 import { decodeIdOf } from '../ids.js';
 import { parseInput } from '../validation.js';
 import type { Group } from '../db/types.js';
@@ -56,17 +56,8 @@ const description = z
   .transform((text) => text || null)
   .nullable();
 
-/** A second group with the same name (case-insensitive) in one tenant is a CONFLICT. */
-async function guardName<T>(write: Promise<T>, value: string | undefined): Promise<T> {
-  try {
-    return await write;
-  } catch (error) {
-    if (isUniqueViolation(error, 'groups_tenant_name')) {
-      throw conflict('name', `A group named ${JSON.stringify(value)} already exists.`);
-    }
-    throw error;
-  }
-}
+const guardName = <T>(write: Promise<T>, name: string | undefined) =>
+  uniqueName(write, 'groups_tenant_name', 'group', name);
 
 /** The payload shows the group it wrote even without `groups.read` (see StatusNode). */
 const groupPayload = (t: any) => ({

@@ -1,6 +1,6 @@
 import { builder } from '../builder.js';
 import type { MessageBot, MessageBotContent } from '../db/types.js';
-import { conflict, isUniqueViolation, notFound } from '../errors.js';
+import { notFound, uniqueName } from '../errors.js';
 import { decodeIdOf } from '../ids.js';
 import { parseInput } from '../validation.js';
 import {
@@ -124,17 +124,8 @@ const botFields = (t: any, required: boolean) => ({
   active: t.boolean({ description: 'Defaults to true.' }),
 });
 
-/** A second bot with the same name (case-insensitive) in one tenant is a CONFLICT. */
-async function guardName<T>(write: Promise<T>, name: string): Promise<T> {
-  try {
-    return await write;
-  } catch (error) {
-    if (isUniqueViolation(error, 'message_bots_tenant_name')) {
-      throw conflict('name', `A message bot named ${JSON.stringify(name)} already exists.`);
-    }
-    throw error;
-  }
-}
+const guardName = <T>(write: Promise<T>, name: string | undefined) =>
+  uniqueName(write, 'message_bots_tenant_name', 'message bot', name);
 
 function toRow(input: Record<string, unknown>): repo.MessageBotRow {
   const values = parseInput(messageBotValues, input);

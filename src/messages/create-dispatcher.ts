@@ -21,6 +21,7 @@ export function createDispatcher(
       sandbox: createSandboxTransport(),
     },
     inDoubtMs: config.dispatcher.inDoubtMs,
+    leaseMs: config.dispatcher.leaseMs,
     sandboxDelaysMs: config.dispatcher.sandboxDelaysMs,
     ...extra,
   });

@@ -25,6 +25,8 @@ export interface DispatcherOptions {
   /** Sandbox clock: SENT → DELIVERED → READ after these delays. */
   sandboxDelaysMs?: { delivered: number; read: number };
   onResult?: (result: 'sent' | 'retry' | 'failed') => void;
+  /** `healthy()` turns false when no cycle has completed for this long (default 60 s). */
+  stalledAfterMs?: number;
 }
 
 export class Dispatcher {
@@ -33,6 +35,9 @@ export class Dispatcher {
   private wakeUp: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private readonly inFlight = new Set<string>();
+  private startedAt: number | undefined;
+  /** When the loop last completed a cycle (claim, send, sandbox clock); undefined before the first. */
+  lastCycleAt: Date | undefined;
   private readonly o: Required<Omit<DispatcherOptions, 'onResult'>> &
     Pick<DispatcherOptions, 'onResult'>;
 
@@ -45,6 +50,7 @@ export class Dispatcher {
       inDoubtMs: 60_000,
       maxAttempts: 8,
       sandboxDelaysMs: { delivered: 1500, read: 3000 },
+      stalledAfterMs: 60_000,
       ...options,
     };
   }
@@ -52,12 +58,22 @@ export class Dispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.startedAt = Date.now();
     this.loop = this.run();
   }
 
   /** Looks for work now rather than at the next poll (after a send was accepted here). */
   wake(): void {
     this.wakeUp?.();
+  }
+
+  /**
+   * True while the loop runs and has completed a cycle within `stalledAfterMs` (or started less
+   * than that ago). A cycle failing (database down) or hanging makes it false; /ready reports it.
+   */
+  healthy(now = Date.now()): boolean {
+    const since = Math.max(this.lastCycleAt?.getTime() ?? 0, this.startedAt ?? 0);
+    return this.running && now - since < this.o.stalledAfterMs;
   }
 
   /** Stops claiming, lets sends in flight finish, and gives back claims not yet started. */
@@ -73,6 +89,7 @@ export class Dispatcher {
       try {
         busy = (await this.runOnce()) > 0;
         await advanceSandbox(this.o.db, this.o.sandboxDelaysMs);
+        this.lastCycleAt = new Date();
       } catch (error) {
         this.o.logger.error({ err: error }, 'dispatcher cycle failed');
       }

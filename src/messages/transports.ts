@@ -63,7 +63,7 @@ export function createCloudTransport(options: {
         };
       } catch (error) {
         if (!(error instanceof CloudApiError)) throw error;
-        const { httpStatus, code, type } = error.details;
+        const { httpStatus, code, type, details } = error.details;
         const inDoubt = httpStatus === undefined || (httpStatus >= 500 && code === undefined);
         return {
           ok: false,
@@ -71,8 +71,11 @@ export function createCloudTransport(options: {
           inDoubt,
           error: {
             code: code ?? httpStatus ?? -1,
-            title: type ?? 'Cloud API error',
+            // Meta's message reads "(#131047) Re-engagement message": its title, as a status
+            // webhook's `errors[].title` would give it; `type` is only the exception class.
+            title: /^\(#\d+\)\s*(.+)$/.exec(error.message)?.[1] ?? type ?? 'Cloud API error',
             message: error.message,
+            ...(details && { details }),
           },
         };
       }

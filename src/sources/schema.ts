@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../builder.js';
-import { conflict, isUniqueViolation, notFound } from '../errors.js';
+import { notFound, uniqueName } from '../errors.js';
 import { decodeIdOf } from '../ids.js';
 import { parseInput } from '../validation.js';
 import type { Source } from '../db/types.js';
@@ -37,17 +37,8 @@ const name = z
   .min(1, 'must not be empty')
   .max(100, 'must be at most 100 characters');
 
-/** A second source with the same name (case-insensitive) in one tenant is a CONFLICT. */
-async function guardName<T>(write: Promise<T>, value: string | undefined): Promise<T> {
-  try {
-    return await write;
-  } catch (error) {
-    if (isUniqueViolation(error, 'sources_tenant_name')) {
-      throw conflict('name', `A source named ${JSON.stringify(value)} already exists.`);
-    }
-    throw error;
-  }
-}
+const guardName = <T>(write: Promise<T>, name: string | undefined) =>
+  uniqueName(write, 'sources_tenant_name', 'source', name);
 
 /** The payload shows the source it wrote even without `sources.read` (see StatusNode). */
 const payload = (t: any) => ({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../builder.js';
-import { conflict, isUniqueViolation, notFound } from '../errors.js';
+import { notFound, uniqueName } from '../errors.js';
 import { decodeIdOf } from '../ids.js';
 import { parseInput } from '../validation.js';
 import type { Status } from '../db/types.js';
@@ -49,17 +49,8 @@ function normaliseHex(hex: string): string {
   return `#${digits.length === 3 ? [...digits].map((d) => d + d).join('') : digits}`;
 }
 
-/** A second status with the same name (case-insensitive) in one tenant is a CONFLICT. */
-async function guardName<T>(write: Promise<T>, value: string | undefined): Promise<T> {
-  try {
-    return await write;
-  } catch (error) {
-    if (isUniqueViolation(error, 'statuses_tenant_name')) {
-      throw conflict('name', `A status named ${JSON.stringify(value)} already exists.`);
-    }
-    throw error;
-  }
-}
+const guardName = <T>(write: Promise<T>, name: string | undefined) =>
+  uniqueName(write, 'statuses_tenant_name', 'status', name);
 
 /**
  * A mutation's payload shows the status it wrote even to a token without `statuses.read`: the

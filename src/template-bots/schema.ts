@@ -1,7 +1,7 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import type { TemplateBot, TemplateBotParameter } from '../db/types.js';
-import { conflict, isUniqueViolation, notFound } from '../errors.js';
+import { notFound, uniqueName } from '../errors.js';
 import { decodeIdOf, encodeId } from '../ids.js';
 import { parseInput } from '../validation.js';
 import {
@@ -144,16 +144,8 @@ async function toRow(
   };
 }
 
-async function guardName<T>(write: Promise<T>, name: string): Promise<T> {
-  try {
-    return await write;
-  } catch (error) {
-    if (isUniqueViolation(error, 'template_bots_tenant_name')) {
-      throw conflict('name', `A template bot named ${JSON.stringify(name)} already exists.`);
-    }
-    throw error;
-  }
-}
+const guardName = <T>(write: Promise<T>, name: string | undefined) =>
+  uniqueName(write, 'template_bots_tenant_name', 'template bot', name);
 
 const payload = (t: any) => ({
   templateBot: t.field({ type: TemplateBotNode, resolve: (r: { bot: TemplateBot }) => r.bot }),

@@ -13,6 +13,7 @@ export interface MetaErrorBody {
   error_subcode?: number;
   error_user_title?: string;
   error_user_msg?: string;
+  error_data?: { details?: string };
   fbtrace_id?: string;
 }
 
@@ -27,6 +28,8 @@ export class CloudApiError extends Error {
       type?: string;
       subcode?: number;
       fbtraceId?: string;
+      /** Meta's `error_data.details`, e.g. why a message cannot be delivered. */
+      details?: string;
     } = {},
     options?: { cause?: unknown },
   ) {
@@ -129,6 +132,7 @@ export class CloudApi {
           type: metaError?.type,
           subcode: metaError?.error_subcode,
           fbtraceId: metaError?.fbtrace_id,
+          details: metaError?.error_data?.details,
         },
       );
     }

@@ -29,6 +29,8 @@ type Documents = {
     "\n  mutation AddContactsToGroup($groupId: ID!, $contactIds: [ID!]!) {\n    addContactsToGroup(input: { groupId: $groupId, contactIds: $contactIds }) {\n      addedCount\n      group {\n        id\n        contactCount\n      }\n    }\n  }\n": typeof types.AddContactsToGroupDocument,
     "\n  mutation RemoveContactsFromGroup($groupId: ID!, $contactIds: [ID!]!) {\n    removeContactsFromGroup(input: { groupId: $groupId, contactIds: $contactIds }) {\n      removedCount\n      group {\n        id\n        contactCount\n      }\n    }\n  }\n": typeof types.RemoveContactsFromGroupDocument,
     "\n  query GroupContacts($id: ID!, $first: Int, $after: String) {\n    node(id: $id) {\n      ... on Group {\n        name\n        contactCount\n        contacts(first: $first, after: $after, orderBy: { field: FIRST_NAME, direction: ASC }) {\n          totalCount\n          edges {\n            node {\n              firstName\n            }\n          }\n          pageInfo {\n            hasNextPage\n            endCursor\n          }\n        }\n      }\n    }\n  }\n": typeof types.GroupContactsDocument,
+    "\n  subscription MessageStatusChanged($messageId: ID, $contactId: ID) {\n    messageStatusChanged(messageId: $messageId, contactId: $contactId) {\n      status\n      previousStatus\n      occurredAt\n      error {\n        code\n        title\n        message\n        details\n      }\n      message {\n        id\n        status\n        wamid\n        attempts\n      }\n    }\n  }\n": typeof types.MessageStatusChangedDocument,
+    "\n  query CloudMessage($id: ID!) {\n    message(id: $id) {\n      status\n      wamid\n      attempts\n      error {\n        code\n        title\n      }\n      deliveredAt\n      readAt\n      statusHistory {\n        status\n      }\n    }\n  }\n": typeof types.CloudMessageDocument,
     "\n  mutation CreateSource($input: CreateSourceInput!) {\n    createSource(input: $input) {\n      source {\n        id\n        name\n        createdAt\n        updatedAt\n      }\n    }\n  }\n": typeof types.CreateSourceDocument,
     "\n  mutation UpdateSource($input: UpdateSourceInput!) {\n    updateSource(input: $input) {\n      source {\n        id\n        name\n      }\n    }\n  }\n": typeof types.UpdateSourceDocument,
     "\n  mutation DeleteSource($id: ID!) {\n    deleteSource(input: { id: $id }) {\n      deletedSourceId\n    }\n  }\n": typeof types.DeleteSourceDocument,
@@ -37,6 +39,7 @@ type Documents = {
     "\n  mutation UpdateStatus($input: UpdateStatusInput!) {\n    updateStatus(input: $input) {\n      status {\n        id\n        name\n        color\n      }\n    }\n  }\n": typeof types.UpdateStatusDocument,
     "\n  mutation DeleteStatus($id: ID!) {\n    deleteStatus(input: { id: $id }) {\n      deletedStatusId\n    }\n  }\n": typeof types.DeleteStatusDocument,
     "\n  query Statuses($first: Int, $after: String, $last: Int, $before: String) {\n    statuses(first: $first, after: $after, last: $last, before: $before) {\n      totalCount\n      edges {\n        cursor\n        node {\n          id\n          name\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n": typeof types.StatusesDocument,
+    "\n  query WebhookMessage($id: ID!) {\n    message(id: $id) {\n      status\n      wamid\n      deliveredAt\n      readAt\n      error {\n        code\n        title\n        message\n        details\n      }\n      statusHistory {\n        status\n        previousStatus\n      }\n    }\n  }\n": typeof types.WebhookMessageDocument,
 };
 const documents: Documents = {
     "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      token\n      apiToken {\n        id\n        name\n        hint\n        abilities\n        expiresAt\n        active\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
@@ -54,6 +57,8 @@ const documents: Documents = {
     "\n  mutation AddContactsToGroup($groupId: ID!, $contactIds: [ID!]!) {\n    addContactsToGroup(input: { groupId: $groupId, contactIds: $contactIds }) {\n      addedCount\n      group {\n        id\n        contactCount\n      }\n    }\n  }\n": types.AddContactsToGroupDocument,
     "\n  mutation RemoveContactsFromGroup($groupId: ID!, $contactIds: [ID!]!) {\n    removeContactsFromGroup(input: { groupId: $groupId, contactIds: $contactIds }) {\n      removedCount\n      group {\n        id\n        contactCount\n      }\n    }\n  }\n": types.RemoveContactsFromGroupDocument,
     "\n  query GroupContacts($id: ID!, $first: Int, $after: String) {\n    node(id: $id) {\n      ... on Group {\n        name\n        contactCount\n        contacts(first: $first, after: $after, orderBy: { field: FIRST_NAME, direction: ASC }) {\n          totalCount\n          edges {\n            node {\n              firstName\n            }\n          }\n          pageInfo {\n            hasNextPage\n            endCursor\n          }\n        }\n      }\n    }\n  }\n": types.GroupContactsDocument,
+    "\n  subscription MessageStatusChanged($messageId: ID, $contactId: ID) {\n    messageStatusChanged(messageId: $messageId, contactId: $contactId) {\n      status\n      previousStatus\n      occurredAt\n      error {\n        code\n        title\n        message\n        details\n      }\n      message {\n        id\n        status\n        wamid\n        attempts\n      }\n    }\n  }\n": types.MessageStatusChangedDocument,
+    "\n  query CloudMessage($id: ID!) {\n    message(id: $id) {\n      status\n      wamid\n      attempts\n      error {\n        code\n        title\n      }\n      deliveredAt\n      readAt\n      statusHistory {\n        status\n      }\n    }\n  }\n": types.CloudMessageDocument,
     "\n  mutation CreateSource($input: CreateSourceInput!) {\n    createSource(input: $input) {\n      source {\n        id\n        name\n        createdAt\n        updatedAt\n      }\n    }\n  }\n": types.CreateSourceDocument,
     "\n  mutation UpdateSource($input: UpdateSourceInput!) {\n    updateSource(input: $input) {\n      source {\n        id\n        name\n      }\n    }\n  }\n": types.UpdateSourceDocument,
     "\n  mutation DeleteSource($id: ID!) {\n    deleteSource(input: { id: $id }) {\n      deletedSourceId\n    }\n  }\n": types.DeleteSourceDocument,
@@ -62,6 +67,7 @@ const documents: Documents = {
     "\n  mutation UpdateStatus($input: UpdateStatusInput!) {\n    updateStatus(input: $input) {\n      status {\n        id\n        name\n        color\n      }\n    }\n  }\n": types.UpdateStatusDocument,
     "\n  mutation DeleteStatus($id: ID!) {\n    deleteStatus(input: { id: $id }) {\n      deletedStatusId\n    }\n  }\n": types.DeleteStatusDocument,
     "\n  query Statuses($first: Int, $after: String, $last: Int, $before: String) {\n    statuses(first: $first, after: $after, last: $last, before: $before) {\n      totalCount\n      edges {\n        cursor\n        node {\n          id\n          name\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n": types.StatusesDocument,
+    "\n  query WebhookMessage($id: ID!) {\n    message(id: $id) {\n      status\n      wamid\n      deliveredAt\n      readAt\n      error {\n        code\n        title\n        message\n        details\n      }\n      statusHistory {\n        status\n        previousStatus\n      }\n    }\n  }\n": types.WebhookMessageDocument,
 };
 
 /**
@@ -141,6 +147,14 @@ export function graphql(source: "\n  query GroupContacts($id: ID!, $first: Int, 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  subscription MessageStatusChanged($messageId: ID, $contactId: ID) {\n    messageStatusChanged(messageId: $messageId, contactId: $contactId) {\n      status\n      previousStatus\n      occurredAt\n      error {\n        code\n        title\n        message\n        details\n      }\n      message {\n        id\n        status\n        wamid\n        attempts\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription MessageStatusChanged($messageId: ID, $contactId: ID) {\n    messageStatusChanged(messageId: $messageId, contactId: $contactId) {\n      status\n      previousStatus\n      occurredAt\n      error {\n        code\n        title\n        message\n        details\n      }\n      message {\n        id\n        status\n        wamid\n        attempts\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CloudMessage($id: ID!) {\n    message(id: $id) {\n      status\n      wamid\n      attempts\n      error {\n        code\n        title\n      }\n      deliveredAt\n      readAt\n      statusHistory {\n        status\n      }\n    }\n  }\n"): (typeof documents)["\n  query CloudMessage($id: ID!) {\n    message(id: $id) {\n      status\n      wamid\n      attempts\n      error {\n        code\n        title\n      }\n      deliveredAt\n      readAt\n      statusHistory {\n        status\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation CreateSource($input: CreateSourceInput!) {\n    createSource(input: $input) {\n      source {\n        id\n        name\n        createdAt\n        updatedAt\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateSource($input: CreateSourceInput!) {\n    createSource(input: $input) {\n      source {\n        id\n        name\n        createdAt\n        updatedAt\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -170,6 +184,10 @@ export function graphql(source: "\n  mutation DeleteStatus($id: ID!) {\n    dele
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Statuses($first: Int, $after: String, $last: Int, $before: String) {\n    statuses(first: $first, after: $after, last: $last, before: $before) {\n      totalCount\n      edges {\n        cursor\n        node {\n          id\n          name\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query Statuses($first: Int, $after: String, $last: Int, $before: String) {\n    statuses(first: $first, after: $after, last: $last, before: $before) {\n      totalCount\n      edges {\n        cursor\n        node {\n          id\n          name\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        startCursor\n        endCursor\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebhookMessage($id: ID!) {\n    message(id: $id) {\n      status\n      wamid\n      deliveredAt\n      readAt\n      error {\n        code\n        title\n        message\n        details\n      }\n      statusHistory {\n        status\n        previousStatus\n      }\n    }\n  }\n"): (typeof documents)["\n  query WebhookMessage($id: ID!) {\n    message(id: $id) {\n      status\n      wamid\n      deliveredAt\n      readAt\n      error {\n        code\n        title\n        message\n        details\n      }\n      statusHistory {\n        status\n        previousStatus\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

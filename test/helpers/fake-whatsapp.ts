@@ -27,6 +27,15 @@ export class FakeWhatsApp extends FakeCloudApi {
   autoStatuses: StatusOptions | null = { statuses: ['sent', 'delivered', 'read'], delayMs: 20 };
   /** Answers the next sends with these responses first (Meta errors, slow answers...). */
   readonly sendFailures: FakeResponse[] = [];
+  /** Every send that passed the token check, answered or not, with when it arrived. */
+  readonly sendLog: { at: number; body: Record<string, any>; status: number }[] = [];
+  /** How long an accepted send waits before it is answered (its webhooks go out meanwhile). */
+  sendDelayMs = 0;
+  /**
+   * The next this many sends are accepted (recorded, webhooks sent) but answered 502 without
+   * Meta's body, as when the answer is lost on the way: the sender cannot know it went out.
+   */
+  loseAnswers = 0;
   private pending = new Set<Promise<unknown>>();
 
   constructor(readonly appSecret: string) {
@@ -34,8 +43,15 @@ export class FakeWhatsApp extends FakeCloudApi {
     this.route('POST', /^(?:\/v\d+\.\d+)?\/(\d+)\/messages$/, (r) => this.acceptSend(r));
   }
 
-  private acceptSend(request: FakeRequest): FakeResponse {
+  private async acceptSend(request: FakeRequest): Promise<FakeResponse> {
     const failure = this.sendFailures.shift();
+    const lost = !failure && this.loseAnswers > 0;
+    if (lost) this.loseAnswers -= 1;
+    this.sendLog.push({
+      at: Date.now(),
+      body: request.body as Record<string, any>,
+      status: failure?.status ?? (lost ? 502 : 200),
+    });
     if (failure) return failure;
     const body = request.body as Record<string, any>;
     const wamid = `wamid.HBgL${randomBytes(12).toString('hex').toUpperCase()}`;
@@ -52,6 +68,8 @@ export class FakeWhatsApp extends FakeCloudApi {
         })(),
       );
     }
+    if (this.sendDelayMs > 0) await new Promise((r) => setTimeout(r, this.sendDelayMs));
+    if (lost) return { status: 502, body: '<html><body>502 Bad Gateway</body></html>' };
     return {
       status: 200,
       body: {

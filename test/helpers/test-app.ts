@@ -10,11 +10,14 @@ import { createLogger } from '../../src/logger.js';
 import { createTenant } from '../../src/tenants/repo.js';
 import { createApiToken } from '../../src/api-tokens/repo.js';
 import type { Tenant } from '../../src/db/types.js';
+import type { QueryCost } from '../../src/limits/plugin.js';
 import { withDatabase } from './net.js';
 
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
   headers: Headers;
+  /** The response's `extensions.cost` (rate limiting), taken out of `body`. */
+  cost?: QueryCost;
   body: {
     data?: T | null;
     errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
@@ -93,27 +96,62 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
       });
       return plaintext;
     },
-    async gql(subdomain, secret, query, variables, init = {}) {
-      const response = await fetch(`${url}/api/v1/${subdomain}/graphql`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/graphql-response+json, application/json',
-          ...(secret !== undefined && { authorization: `Bearer ${secret}` }),
-          ...init.headers,
-        },
-        body: JSON.stringify({
-          query: typeof query === 'string' ? query : print(query),
-          variables,
-        }),
-      });
-      return { status: response.status, headers: response.headers, body: await response.json() };
-    },
+    gql: gqlAt(url),
     async stop() {
-      await app.stop();
+      await app.stop(2000);
       await database.destroy();
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
+    },
+  };
+}
+
+/** `TestApp.gql` against the server at `url`. */
+function gqlAt(url: string): TestApp['gql'] {
+  return async (subdomain, secret, query, variables, init = {}) => {
+    const response = await fetch(`${url}/api/v1/${subdomain}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json',
+        ...(secret !== undefined && { authorization: `Bearer ${secret}` }),
+        ...init.headers,
+      },
+      body: JSON.stringify({
+        query: typeof query === 'string' ? query : print(query),
+        variables,
+      }),
+    });
+    // Every response carries `extensions.cost`; it is moved to `cost`, so bodies compare exactly.
+    const { extensions, ...body } = await response.json();
+    const { cost, ...others } = extensions ?? {};
+    if (Object.keys(others).length > 0) body.extensions = others;
+    return { status: response.status, headers: response.headers, cost, body };
+  };
+}
+
+/**
+ * Another server instance on `t`'s database (its own pool, port and LISTEN connection), as a
+ * second replica behind a load balancer would be. `stop()` leaves the database to `t`.
+ */
+export async function startSecondInstance(
+  t: TestApp,
+  overrides: Partial<Config> = {},
+): Promise<TestApp> {
+  const database = createDatabase(t.config.databaseUrl!);
+  const config: Config = { ...t.config, ...overrides };
+  const app = createApp({ config, db: database.db, logger: createLogger(config.logLevel) });
+  const url = await app.start();
+  return {
+    ...t,
+    url,
+    config,
+    database,
+    app,
+    gql: gqlAt(url),
+    async stop() {
+      await app.stop(2000);
+      await database.destroy();
     },
   };
 }

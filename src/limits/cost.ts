@@ -1,0 +1,108 @@
+import {
+  type DocumentNode,
+  getNamedType,
+  GraphQLError,
+  type GraphQLSchema,
+  isLeafType,
+  Kind,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../db/connection.js';
+
+/**
+ * The cost of an operation, computed before it runs from the document and its variables, in the
+ * manner of Shopify's GraphQL Admin API:
+ * - a field returning an object (or a list of objects) costs 1, plus what is selected in it;
+ * - a scalar or enum field costs 0, and so do `pageInfo` and introspection (`__schema`, `__type`);
+ * - a connection costs 1 plus its selection times the page size asked for (`first` or `last`,
+ *   default 20, counted at most 100 as pages are);
+ * - `nodes(ids:)` costs 1 plus its selection for each id;
+ * - fragments on an interface or union count their costliest type; `@skip`/`@include` are honoured.
+ * E.g. `statuses(first: 10) { edges { node { name } } }` costs 1 + 10 × (1 + 1) = 21.
+ */
+export const estimateFieldCost: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  if (field.name.startsWith('__')) return 0;
+  const type = getNamedType(field.type);
+  if (isLeafType(type) || type.name === 'PageInfo') return 0;
+  const isConnection =
+    type.name.endsWith('Connection') && field.args.some((arg) => arg.name === 'first');
+  if (isConnection) {
+    const asked = (args.last ?? args.first ?? DEFAULT_PAGE_SIZE) as number;
+    return 1 + Math.min(Math.max(asked, 0), MAX_PAGE_SIZE) * childComplexity;
+  }
+  if (Array.isArray(args.ids)) return args.ids.length * (1 + childComplexity);
+  return 1 + childComplexity;
+};
+
+/** Work a single operation may describe before its cost is not even computed. */
+const MAX_QUERY_NODES = 10_000;
+
+export type CostResult =
+  | { ok: true; cost: number }
+  /** The document cannot be costed: too large, or variables execution will refuse anyway. */
+  | { ok: false; tooLarge: boolean; error: GraphQLError };
+
+/** The cost of the operation `operationName` (or the only one) of a validated document. */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | null | undefined,
+  operationName: string | null | undefined,
+): CostResult {
+  try {
+    const cost = getComplexity({
+      schema,
+      query: document,
+      variables: variables ?? {},
+      ...(operationName ? { operationName } : {}),
+      estimators: [estimateFieldCost],
+      maxQueryNodes: MAX_QUERY_NODES,
+    });
+    return { ok: true, cost };
+  } catch (error) {
+    const tooLarge = /maximum allowed number of nodes/.test((error as Error).message);
+    return { ok: false, tooLarge, error: error as GraphQLError };
+  }
+}
+
+/** The mutations that send a message; each one counts against the tenant's messages per second. */
+export const SEND_MUTATIONS: ReadonlySet<string> = new Set([
+  'sendTextMessage',
+  'sendMediaMessage',
+  'sendTemplateMessage',
+]);
+
+/**
+ * How many messages a mutation asks to send: its root fields that are send mutations, one per
+ * response key (aliases count apart, fragments are followed). `@skip`/`@include` are not
+ * evaluated: a skipped send still counts, erring high.
+ */
+export function countSends(document: DocumentNode, operation: OperationDefinitionNode): number {
+  if (operation.operation !== 'mutation') return 0;
+  const fragments = new Map(
+    document.definitions.flatMap((d) =>
+      d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [],
+    ),
+  );
+  const keys = new Set<string>();
+  const visited = new Set<string>();
+  const collect = (selectionSet: SelectionSetNode): void => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (SEND_MUTATIONS.has(selection.name.value)) {
+          keys.add(selection.alias?.value ?? selection.name.value);
+        }
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        collect(selection.selectionSet);
+      } else if (!visited.has(selection.name.value)) {
+        visited.add(selection.name.value);
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) collect(fragment.selectionSet);
+      }
+    }
+  };
+  collect(operation.selectionSet);
+  return keys.size;
+}

@@ -1,0 +1,70 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db/types.js';
+
+/**
+ * Leaky buckets in PostgreSQL (table `rate_limit_buckets`), so that every instance draws on the
+ * same budget. A bucket holds up to `capacity` points and regains `restoreRate` a second; a request
+ * takes its cost only when the bucket holds that much, else it takes nothing.
+ */
+export interface BucketRule {
+  capacity: number;
+  /** Points regained per second. */
+  restoreRate: number;
+}
+
+export interface BucketState {
+  granted: boolean;
+  /** The level after this request (after taking its cost when granted). */
+  available: number;
+}
+
+/**
+ * Refills the bucket for the time since it was last used and takes `cost` from it when it holds
+ * that much, in one atomic statement (concurrent requests on any instance queue on the row lock).
+ * `cost` must not exceed `rule.capacity`.
+ */
+export async function takeFromBucket(
+  db: Kysely<Database>,
+  tenantId: string,
+  bucket: string,
+  cost: number,
+  rule: BucketRule,
+): Promise<BucketState> {
+  const capacity = sql`${rule.capacity}::float8`;
+  const need = sql`${cost}::float8`;
+  // The level now: what was left, plus the refill since, capped. A clock that went backwards
+  // between two instances' statements refills nothing rather than draining.
+  const level = sql`least(${capacity}, b.available + ${rule.restoreRate}::float8 *
+    greatest(0, extract(epoch from now() - b.updated_at))::float8)`;
+  const { rows } = await sql<BucketState>`
+    insert into rate_limit_buckets as b (tenant_id, bucket, available, granted, updated_at)
+    values (${tenantId}, ${bucket}, ${capacity} - ${need}, true, now())
+    on conflict (tenant_id, bucket) do update set
+      available = case when ${level} >= ${need} then ${level} - ${need} else ${level} end,
+      granted = ${level} >= ${need},
+      updated_at = greatest(b.updated_at, now())
+    returning granted, available`.execute(db);
+  return rows[0]!;
+}
+
+/** Gives back points taken for a request that then did not run (best effort). */
+export async function refundBucket(
+  db: Kysely<Database>,
+  tenantId: string,
+  bucket: string,
+  points: number,
+  rule: BucketRule,
+): Promise<void> {
+  if (points <= 0) return;
+  await db
+    .updateTable('rate_limit_buckets')
+    .set({ available: sql`least(${rule.capacity}::float8, available + ${points}::float8)` })
+    .where('tenant_id', '=', tenantId)
+    .where('bucket', '=', bucket)
+    .execute();
+}
+
+/** Whole seconds until a bucket at `available` holds `cost` again; at least 1. */
+export function retryAfterSeconds(cost: number, available: number, rule: BucketRule): number {
+  return Math.max(1, Math.ceil((cost - available) / rule.restoreRate));
+}

@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { type DocumentNode, type ExecutionResult, getOperationAST } from 'graphql';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import { OpenSubscriptions } from '../lifecycle/shutdown.js';
+import type { Metrics, OperationType } from './metrics.js';
+
+/**
+ * Request ids, one JSON log line per HTTP request, the GraphQL metrics and GET /metrics; and, for
+ * a graceful stop, the switch that drains (/ready answers 503, responses close their connection)
+ * and the list of live subscriptions to end. Goes first in yoga's plugins, so it sees every
+ * request, including those other plugins answer.
+ *
+ * The log line carries the request id, method, path (never the query string), tenant subdomain,
+ * operation name and type, status and duration: never a header, variables or connection params,
+ * so tokens and admin keys cannot reach it.
+ */
+export interface Observability {
+  plugin: Plugin;
+  /** From now on /ready answers 503 and every response closes its connection. */
+  drain(): void;
+  /** Completes every live subscription: SSE streams end, graphql-ws clients get `complete`. */
+  endSubscriptions(): void;
+}
+
+interface RequestState {
+  id: string;
+  start: number;
+  tenant: string | undefined;
+  /** Set once yoga has read GraphQL parameters: the request counts as an operation. */
+  graphql: boolean;
+  operationName: string | undefined;
+  operationType: OperationType;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+const TENANT_PATH = /^\/api\/v1\/([^/]{1,100})\//;
+/** Probes and scrapes are logged at debug, so that they do not drown the requests. */
+const QUIET_PATHS = new Set(['/health', '/ready', '/metrics']);
+
+type WithRequest = { request?: Request } | undefined;
+
+export function createObservability(deps: { metrics: Metrics; logger: Logger }): Observability {
+  const { metrics, logger } = deps;
+  const requests = new WeakMap<Request, RequestState>();
+  const subscriptions = new OpenSubscriptions();
+  let draining = false;
+
+  const stateOf = (context: unknown) => {
+    const request = (context as WithRequest)?.request;
+    return request ? requests.get(request) : undefined;
+  };
+  const countResult = (result: unknown) => {
+    for (const item of Array.isArray(result) ? result : [result]) {
+      metrics.countErrors((item as ExecutionResult | undefined)?.errors);
+    }
+  };
+  const track = (result: AsyncIterable<ExecutionResult>) =>
+    subscriptions.track(result, {
+      onValue: (value) => metrics.countErrors(value.errors),
+      onOpen: metrics.subscriptionOpened,
+      onClose: metrics.subscriptionClosed,
+    });
+
+  const plugin: Plugin = {
+    onRequest({ request, url, endResponse }) {
+      const sent = request.headers.get('x-request-id');
+      requests.set(request, {
+        id: sent && REQUEST_ID.test(sent) ? sent : randomUUID(),
+        start: performance.now(),
+        tenant: tenantOf(url.pathname),
+        graphql: false,
+        operationName: undefined,
+        operationType: 'unknown',
+      });
+      if (url.pathname === '/ready' && draining) {
+        endResponse(Response.json({ ready: false, draining: true }, { status: 503 }));
+      } else if (url.pathname === '/metrics' && request.method === 'GET') {
+        const headers = {
+          'content-type': metrics.registry.contentType,
+          'cache-control': 'no-store',
+        };
+        return metrics.registry.metrics().then((body) => {
+          endResponse(new Response(body, { headers }));
+        });
+      }
+    },
+    onParams({ request, params }) {
+      const state = requests.get(request);
+      if (!state) return;
+      state.graphql = true;
+      state.operationName = params.operationName ?? undefined;
+    },
+    onParse({ context }) {
+      return ({ result }) => {
+        const state = stateOf(context);
+        if (!state || result instanceof Error) return;
+        const operation = getOperationAST(result as DocumentNode, state.operationName);
+        if (!operation) return;
+        state.operationType = operation.operation;
+        state.operationName = operation.name?.value;
+      };
+    },
+    // Over HTTP the response (onResultProcess, onResponse) is measured; over graphql-ws there is
+    // no request, so execution and subscribe are.
+    onExecute({ args }) {
+      if ((args.contextValue as WithRequest)?.request) return;
+      const start = performance.now();
+      return {
+        onExecuteDone({ result }) {
+          const operation = getOperationAST(args.document, args.operationName);
+          const seconds = (performance.now() - start) / 1000;
+          metrics.observeOperation(
+            operation?.name?.value,
+            operation?.operation ?? 'unknown',
+            seconds,
+          );
+          if (!isAsyncIterable(result)) countResult(result);
+        },
+      };
+    },
+    onSubscribe({ args }) {
+      const overHttp = Boolean((args.contextValue as WithRequest)?.request);
+      const start = performance.now();
+      return {
+        onSubscribeResult({ result, setResult }) {
+          if (!overHttp) {
+            const name = getOperationAST(args.document, args.operationName)?.name?.value;
+            metrics.observeOperation(name, 'subscription', (performance.now() - start) / 1000);
+          }
+          if (isAsyncIterable(result)) setResult(track(result));
+          else if (!overHttp) countResult(result);
+        },
+      };
+    },
+    onResultProcess({ request, result }) {
+      // Streams are counted event by event (track); a single or batched result here.
+      if (requests.has(request) && !isAsyncIterable(result)) countResult(result);
+    },
+    onResponse({ request, response }) {
+      const state = requests.get(request);
+      if (!state) return;
+      requests.delete(request);
+      const seconds = (performance.now() - state.start) / 1000;
+      response.headers.set('x-request-id', state.id);
+      if (draining) response.headers.set('connection', 'close');
+      if (state.graphql)
+        metrics.observeOperation(state.operationName, state.operationType, seconds);
+      const path = new URL(request.url).pathname;
+      const level = response.status >= 500 ? 'error' : QUIET_PATHS.has(path) ? 'debug' : 'info';
+      logger[level](
+        {
+          reqId: state.id,
+          method: request.method,
+          path,
+          tenant: state.tenant,
+          operation: state.graphql ? (state.operationName ?? null) : undefined,
+          operationType: state.graphql ? state.operationType : undefined,
+          status: response.status,
+          durationMs: Math.round(seconds * 10_000) / 10,
+        },
+        'request',
+      );
+    },
+  };
+
+  return {
+    plugin,
+    drain: () => {
+      draining = true;
+    },
+    endSubscriptions: () => subscriptions.endAll(),
+  };
+}
+
+function tenantOf(pathname: string): string | undefined {
+  const match = TENANT_PATH.exec(pathname);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1]!).toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
