@@ -3,7 +3,7 @@ import DataloaderPlugin from '@pothos/plugin-dataloader';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin, { type AuthFailure, AuthScopeFailureType } from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
-import { type Ability, grants, MESSAGE_READ_ABILITIES } from './auth/abilities.js';
+import { type Ability, grants } from './auth/abilities.js';
 import { principalAbilities } from './auth/principal.js';
 import type { Context } from './context.js';
 import { decodeId, encodeId } from './ids.js';
@@ -89,5 +89,3 @@ export const builder = new SchemaBuilder<{
     nodesQueryOptions: { nullable: { list: false, items: true } },
   },
 });
-
-export { MESSAGE_READ_ABILITIES };

@@ -179,10 +179,9 @@ builder.queryField('message', (t) =>
     nullable: true,
     authScopes: { anyAbility: MESSAGE_READ_ABILITIES },
     args: { id: t.arg.id({ required: true }) },
+    // A missing message (or another tenant's) loads as null; a database failure stays an error.
     resolve: (_root, { id }, context) =>
-      MessageNode.getDataloader(context)
-        .load(decodeIdOf('Message', String(id)))
-        .catch(() => null),
+      MessageNode.getDataloader(context).load(decodeIdOf('Message', String(id))),
   }),
 );
 

@@ -7,6 +7,7 @@ import { isUuid } from '../db/connection.js';
 import { applyStatus } from '../messages/delivery.js';
 import { fromMetaStatus } from '../messages/status.js';
 import { verifySignature } from './signature.js';
+import { findConnectionByPhoneNumberId } from '../whatsapp/repo.js';
 
 /**
  * Meta's webhook for the WhatsApp Business Account (API.md: GET, POST /webhooks/whatsapp).
@@ -103,11 +104,7 @@ async function applyWebhook(
       const phoneNumberId = change.value.metadata?.phone_number_id;
       const statuses = change.value.statuses ?? [];
       if (!phoneNumberId || statuses.length === 0) continue;
-      const connection = await db
-        .selectFrom('whatsapp_connections')
-        .select('tenant_id')
-        .where('phone_number_id', '=', phoneNumberId)
-        .executeTakeFirst();
+      const connection = await findConnectionByPhoneNumberId(db, phoneNumberId);
       if (!connection) {
         result.ignored += statuses.length;
         logger.warn({ phoneNumberId }, 'webhook for an unknown phone number id');
