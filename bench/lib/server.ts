@@ -12,6 +12,8 @@ import { openDatabase, type OpenDatabase } from '../../src/db/open.js';
  */
 export interface BenchServer {
   pid: number;
+  /** The scratch database's connection string. */
+  databaseUrl: string;
   base: string;
   endpoint: string;
   adminKey: string;
@@ -61,6 +63,7 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
 
   return {
     pid: child.pid!,
+    databaseUrl: url.toString(),
     base,
     endpoint: banner.endpoint,
     adminKey: banner.adminKey,

@@ -123,6 +123,7 @@ builder.relayMutationField(
         },
       );
       const apiToken = await repo.updateApiToken(context.db, context.tenant.id, id, patch);
+      context.authCache.forget(context.tenant.id);
       if (!apiToken) throw notFound('API token', String(input.id));
       return { apiToken };
     },
@@ -143,6 +144,7 @@ builder.relayMutationField(
     resolve: async (_root, { input }, context) => {
       const id = decodeIdOf('ApiToken', String(input.id));
       const apiToken = await repo.revokeApiToken(context.db, context.tenant.id, id);
+      context.authCache.forget(context.tenant.id);
       if (!apiToken) throw notFound('API token', String(input.id));
       return { apiToken };
     },

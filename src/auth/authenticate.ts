@@ -7,6 +7,7 @@ import type { Principal } from './principal.js';
 import { type Ability, grants } from './abilities.js';
 import { ADMIN_KEY_PREFIX, hashSecret, sameHash, TOKEN_PREFIX } from './secrets.js';
 import { SUBDOMAIN_PATTERN } from '../tenants/repo.js';
+import type { AuthCache } from './auth-cache.js';
 
 const tenantNotFound = (subdomain: string) =>
   apiError('TENANT_NOT_FOUND', `No tenant ${JSON.stringify(subdomain.slice(0, 100))}.`);
@@ -22,22 +23,11 @@ export function bearerSecret(authorization: string | null | undefined): string |
   return match?.[1];
 }
 
-/**
- * Resolves the tenant named in the path and the principal behind the bearer secret, in one SQL
- * statement. Throws TENANT_NOT_FOUND, UNAUTHENTICATED or API_ACCESS_DISABLED (API.md); never
- * tells a token of another tenant apart from an unknown one.
- */
-export async function authenticate(
-  db: Kysely<Database>,
-  subdomain: string,
-  authorization: string | null | undefined,
-  now = new Date(),
-): Promise<Authenticated> {
-  // Not a subdomain, so no tenant's; and PostgreSQL's text cannot even hold some (NUL, a 500).
-  if (!SUBDOMAIN_PATTERN.test(subdomain)) throw tenantNotFound(subdomain);
-  const secret = bearerSecret(authorization);
-  const hash = secret ? hashSecret(secret) : '';
-  const row = await db
+/** The tenant and the token whose hash was looked up (null columns when none matched). */
+export type AuthRow = NonNullable<Awaited<ReturnType<typeof lookup>>>;
+
+function lookup(db: Kysely<Database>, subdomain: string, hash: string) {
+  return db
     .selectFrom('tenants as t')
     .leftJoin('api_tokens as k', (join) =>
       join.onRef('k.tenant_id', '=', 't.id').on('k.token_hash', '=', hash),
@@ -54,6 +44,33 @@ export async function authenticate(
     ])
     .where('t.subdomain', '=', subdomain)
     .executeTakeFirst();
+}
+
+/**
+ * Resolves the tenant named in the path and the principal behind the bearer secret, in one SQL
+ * statement, or none when `cache` has them (see AuthCache: only rows that name a principal are
+ * kept). Throws TENANT_NOT_FOUND, UNAUTHENTICATED or API_ACCESS_DISABLED (API.md); never tells a
+ * token of another tenant apart from an unknown one.
+ */
+export async function authenticate(
+  db: Kysely<Database>,
+  subdomain: string,
+  authorization: string | null | undefined,
+  now = new Date(),
+  cache?: AuthCache<AuthRow>,
+): Promise<Authenticated> {
+  // Not a subdomain, so no tenant's; and PostgreSQL's text cannot even hold some (NUL, a 500).
+  if (!SUBDOMAIN_PATTERN.test(subdomain)) throw tenantNotFound(subdomain);
+  const secret = bearerSecret(authorization);
+  const hash = secret ? hashSecret(secret) : '';
+  const key = `${subdomain} ${hash}`;
+  let row = secret ? cache?.get(key, now.getTime()) : undefined;
+  if (!row) {
+    const started = cache?.begin() ?? 0;
+    row = await lookup(db, subdomain, hash);
+    const names = row && (row.token_id !== null || sameHash(hash, row.admin_key_hash));
+    if (row && names && secret) cache?.set(key, row, started, now.getTime());
+  }
 
   if (!row) throw tenantNotFound(subdomain);
   const {
@@ -94,6 +111,8 @@ export async function authenticate(
     now.getTime() - token_last_used_at.getTime() >= LAST_USED_RESOLUTION_MS
   ) {
     // Best effort, off the request's path: a failed write costs a stale timestamp, not the request.
+    // The cached row (if any) remembers it, so the next requests do not write again.
+    row.token_last_used_at = now;
     touchApiToken(db, tenant.id, token_id, now).catch(() => {});
   }
   return {

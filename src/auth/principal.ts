@@ -12,8 +12,10 @@ export type Principal =
       expiresAt: Date | null;
     };
 
+const ADMIN_ABILITIES: ReadonlySet<string> = new Set(['*']);
+
 export function principalAbilities(principal: Principal): ReadonlySet<string> {
-  return principal.kind === 'admin' ? new Set(['*']) : principal.abilities;
+  return principal.kind === 'admin' ? ADMIN_ABILITIES : principal.abilities;
 }
 
 export type { Ability };

@@ -1,6 +1,41 @@
 import { type Kysely, sql } from 'kysely';
-import type { Contact, ContactType, ContactUpdate, Database, NewContact } from '../db/types.js';
-import { type ConnectionArgs, paginate } from '../db/connection.js';
+import type {
+  Contact,
+  ContactType,
+  ContactUpdate,
+  Database,
+  Group,
+  NewContact,
+  Source,
+  Status,
+} from '../db/types.js';
+import { type Connection, type ConnectionArgs, paginate } from '../db/connection.js';
+
+/** Relations a page of contacts can carry from its own statement (see `listContacts`). */
+export interface ContactIncludes {
+  status?: boolean;
+  source?: boolean;
+  groups?: boolean;
+}
+
+/**
+ * A contact as a page lists it: with the relations its statement fetched, which the resolvers
+ * use instead of loading them (a relation not included is `undefined` there, and loads).
+ */
+export interface ContactRow extends Contact {
+  included?: { status?: Status | null; source?: Source | null; groups?: Group[] };
+}
+
+type JsonRow = Record<string, unknown>;
+
+/** A row of statuses, sources or groups read back from `to_jsonb`: its timestamps as Dates. */
+function fromJson<T>(row: JsonRow): T {
+  return {
+    ...row,
+    created_at: new Date(row.created_at as string),
+    updated_at: new Date(row.updated_at as string),
+  } as T;
+}
 
 export async function findContactsByIds(
   db: Kysely<Database>,
@@ -35,14 +70,44 @@ function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-export function listContacts(
+/**
+ * One page of the tenant's contacts. With `include`, the same statement also brings each contact's
+ * status, source and groups (correlated subqueries, as JSON), so a page with its relations is one
+ * statement rather than one per relation.
+ */
+export async function listContacts(
   db: Kysely<Database>,
   tenantId: string,
   filter: ContactFilter,
   order: ContactOrder,
   args: ConnectionArgs,
+  include: ContactIncludes = {},
 ) {
-  let query = db.selectFrom('contacts').selectAll().where('tenant_id', '=', tenantId);
+  let query = db
+    .selectFrom('contacts')
+    .selectAll('contacts')
+    .where('tenant_id', '=', tenantId)
+    .$if(Boolean(include.status), (q) =>
+      q.select(
+        sql<JsonRow | null>`(select to_jsonb(s) from statuses s
+          where s.tenant_id = contacts.tenant_id and s.id = contacts.status_id)`.as('_status'),
+      ),
+    )
+    .$if(Boolean(include.source), (q) =>
+      q.select(
+        sql<JsonRow | null>`(select to_jsonb(s) from sources s
+          where s.tenant_id = contacts.tenant_id and s.id = contacts.source_id)`.as('_source'),
+      ),
+    )
+    .$if(Boolean(include.groups), (q) =>
+      q.select(
+        sql<JsonRow[]>`coalesce((select jsonb_agg(to_jsonb(g) order by g.name, g.id)
+          from contact_groups cg join groups g on g.tenant_id = cg.tenant_id and g.id = cg.group_id
+          where cg.tenant_id = contacts.tenant_id and cg.contact_id = contacts.id), '[]'::jsonb)`.as(
+          '_groups',
+        ),
+      ),
+    );
   if (filter.statusId) query = query.where('status_id', '=', filter.statusId);
   if (filter.sourceId) query = query.where('source_id', '=', filter.sourceId);
   if (filter.type) query = query.where('type', '=', filter.type);
@@ -72,7 +137,26 @@ export function listContacts(
       ]),
     );
   }
-  return paginate(query, args, order);
+  const page = await paginate(query, args, order);
+  if (!include.status && !include.source && !include.groups) return page;
+  // A page's contacts share few statuses, sources and groups: one object for each.
+  const seen = new Map<string, unknown>();
+  const once = <T>(json: JsonRow): T => {
+    const key = `${json.id}`;
+    let row = seen.get(key);
+    if (!row) seen.set(key, (row = fromJson<T>(json)));
+    return row as T;
+  };
+  // The JSON columns stay on the row (no copy of each contact); only `included` is read.
+  for (const { node } of page.edges) {
+    const row: ContactRow = node;
+    const included: NonNullable<ContactRow['included']> = {};
+    if (include.status) included.status = node._status ? once<Status>(node._status) : null;
+    if (include.source) included.source = node._source ? once<Source>(node._source) : null;
+    if (include.groups) included.groups = (node._groups ?? []).map((g) => once<Group>(g));
+    row.included = included;
+  }
+  return page as Connection<ContactRow>;
 }
 
 export async function createContact(

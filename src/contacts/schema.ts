@@ -1,10 +1,16 @@
 import { builder } from '../builder.js';
+import { readableWith } from '../auth/type-scopes.js';
 import type { Contact } from '../db/types.js';
 import { decodeIdOf } from '../ids.js';
 import { StatusNode } from '../statuses/schema.js';
 import { SourceNode } from '../sources/schema.js';
 import { GroupNode } from '../groups/schema.js';
-import { findGroupsByContactIds } from '../groups/repo.js';
+import { groupsOfContact } from '../groups/loaders.js';
+import { grants } from '../auth/abilities.js';
+import { principalAbilities } from '../auth/principal.js';
+import type { Context } from '../context.js';
+import { selectedFields } from '../lookahead.js';
+import type { GraphQLResolveInfo } from 'graphql';
 import {
   contactFilter,
   ContactFilterInput,
@@ -21,14 +27,16 @@ import * as service from './service.js';
  * likewise `source` and `groups`. The field rule answers before anything is loaded; the type rule
  * on Status, Source and Group guards every other path to them.
  *
- * status, source and groups each load through a per-request DataLoader, so a page of contacts
- * costs one statement per relation whatever its size.
+ * A page of contacts brings the relations its query selects (and the caller may read) in its own
+ * statement (`include`); anywhere else status, source and groups load through per-request
+ * DataLoaders, one statement per relation whatever the number of contacts.
  */
 export const ContactNode = builder.loadableNode('Contact', {
   description: 'A person the tenant messages on WhatsApp. Needs `contacts.read`.',
-  authScopes: { ability: 'contacts.read', $granted: 'mutationResult' },
-  id: { resolve: (contact: Contact) => contact.id },
-  load: (ids: string[], context) => repo.findContactsByIds(context.db, context.tenant.id, ids),
+  authScopes: readableWith('contacts.read'),
+  id: { resolve: (contact: repo.ContactRow) => contact.id },
+  load: (ids: string[], context) =>
+    repo.findContactsByIds(context.db, context.tenant.id, ids) as Promise<repo.ContactRow[]>,
   toKey: (contact) => contact.id,
   sort: true,
   cacheResolved: true,
@@ -49,27 +57,43 @@ export const ContactNode = builder.loadableNode('Contact', {
       nullable: true,
       description: 'Needs `statuses.read`.',
       authScopes: { ability: 'statuses.read' },
-      resolve: (contact) => contact.status_id,
+      resolve: (contact) =>
+        contact.included?.status !== undefined ? contact.included.status : contact.status_id,
     }),
     source: t.field({
       type: SourceNode,
       nullable: true,
       description: 'Needs `sources.read`.',
       authScopes: { ability: 'sources.read' },
-      resolve: (contact) => contact.source_id,
+      resolve: (contact) =>
+        contact.included?.source !== undefined ? contact.included.source : contact.source_id,
     }),
-    groups: t.loadableList({
-      type: GroupNode,
+    groups: t.field({
+      type: [GroupNode],
       nullable: true,
       description: "The contact's groups, by name. Needs `groups.read`.",
       authScopes: { ability: 'groups.read' },
-      load: (ids: string[], context) => findGroupsByContactIds(context.db, context.tenant.id, ids),
-      resolve: (contact) => contact.id,
+      resolve: (contact, _args, context) =>
+        contact.included?.groups ?? groupsOfContact(context).load(contact.id),
     }),
     createdAt: t.expose('created_at', { type: 'DateTime' }),
     updatedAt: t.expose('updated_at', { type: 'DateTime' }),
   }),
 });
+
+/**
+ * The relations a contacts connection's nodes select and the caller may read: those the page's
+ * statement brings along. One the caller may not read is left to its field, which answers FORBIDDEN.
+ */
+function includes(context: Context, info: GraphQLResolveInfo): repo.ContactIncludes {
+  const fields = selectedFields(info, ['edges', 'node']);
+  const held = principalAbilities(context.principal);
+  return {
+    status: fields.has('status') && grants(held, 'statuses.read'),
+    source: fields.has('source') && grants(held, 'sources.read'),
+    groups: fields.has('groups') && grants(held, 'groups.read'),
+  };
+}
 
 builder.queryFields((t) => ({
   contacts: t.connection({
@@ -80,13 +104,14 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: ContactFilterInput }),
       orderBy: t.arg({ type: ContactOrderInput }),
     },
-    resolve: (_root, args, context) =>
+    resolve: (_root, args, context, info) =>
       repo.listContacts(
         context.db,
         context.tenant.id,
         contactFilter(args.filter),
         contactOrder(args.orderBy),
         args,
+        includes(context, info),
       ),
   }),
   contact: t.field({
@@ -106,13 +131,14 @@ builder.objectField(GroupNode, 'contacts', (t) =>
     description: "The group's contacts, newest first unless `orderBy` says otherwise.",
     authScopes: { ability: 'contacts.read' },
     args: { orderBy: t.arg({ type: ContactOrderInput }) },
-    resolve: (group, args, context) =>
+    resolve: (group, args, context, info) =>
       repo.listContacts(
         context.db,
         context.tenant.id,
         { groupId: group.id },
         contactOrder(args.orderBy),
         args,
+        includes(context, info),
       ),
   }),
 );

@@ -7,7 +7,16 @@ import { badUserInput } from '../errors.js';
  * when the client asks for it.
  */
 export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+let maxPageSize = 100;
+
+/** The most items a page may have (config MAX_PAGE_SIZE): process-wide, set once at start. */
+export function setMaxPageSize(size: number): void {
+  maxPageSize = size;
+}
+
+export function getMaxPageSize(): number {
+  return maxPageSize;
+}
 
 export interface ConnectionArgs {
   first?: number | null;
@@ -61,6 +70,18 @@ function decodeCursor(cursor: string, field: 'after' | 'before'): [Key, string] 
   }
 }
 
+/** An edge whose cursor is encoded only when a client asks for it. */
+class Edge<T extends { id: string }> {
+  constructor(
+    public node: T,
+    private readonly column: string,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor((this.node as Record<string, unknown>)[this.column] as Key, this.node.id);
+  }
+}
+
 export function pageSize(args: ConnectionArgs): { size: number; backward: boolean } {
   if (args.first != null && args.last != null) {
     throw badUserInput('first', 'Pass "first" or "last", not both.');
@@ -68,8 +89,8 @@ export function pageSize(args: ConnectionArgs): { size: number; backward: boolea
   const backward = args.last != null;
   const size = (backward ? args.last : args.first) ?? DEFAULT_PAGE_SIZE;
   const field = backward ? 'last' : 'first';
-  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
-    throw badUserInput(field, `"${field}" must be between 0 and ${MAX_PAGE_SIZE}.`);
+  if (!Number.isInteger(size) || size < 0 || size > maxPageSize) {
+    throw badUserInput(field, `"${field}" must be between 0 and ${maxPageSize}.`);
   }
   return { size, backward };
 }
@@ -113,10 +134,7 @@ export async function paginate<DB, TB extends keyof DB, Row extends { id: string
   const more = rows.length > size;
   const nodes = (more ? rows.slice(0, size) : rows) as Row[];
   if (backward) nodes.reverse();
-  const edges = nodes.map((node) => ({
-    cursor: encodeCursor((node as Record<string, unknown>)[order.column] as Key, node.id),
-    node,
-  }));
+  const edges = nodes.map((node) => new Edge(node, order.column));
   return {
     edges,
     pageInfo: {

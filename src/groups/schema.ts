@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../builder.js';
+import { readableWith } from '../auth/type-scopes.js';
 import type { Context } from '../context.js';
 import { apiError, badUserInput, notFound, uniqueName } from '../errors.js';
 import { decodeIdOf } from '../ids.js';
@@ -13,7 +14,7 @@ import * as repo from './repo.js';
  */
 export const GroupNode = builder.loadableNode('Group', {
   description: 'A named set of contacts, such as a campaign audience. Needs `groups.read`.',
-  authScopes: { ability: 'groups.read', $granted: 'mutationResult' },
+  authScopes: readableWith('groups.read'),
   id: { resolve: (group: Group) => group.id },
   load: (ids: string[], context) => repo.findGroupsByIds(context.db, context.tenant.id, ids),
   toKey: (group) => group.id,

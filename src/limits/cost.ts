@@ -9,7 +9,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../db/connection.js';
+import { DEFAULT_PAGE_SIZE, getMaxPageSize } from '../db/connection.js';
 
 /**
  * The cost of an operation, computed before it runs from the document and its variables, in the
@@ -30,7 +30,7 @@ export const estimateFieldCost: ComplexityEstimator = ({ field, args, childCompl
     type.name.endsWith('Connection') && field.args.some((arg) => arg.name === 'first');
   if (isConnection) {
     const asked = (args.last ?? args.first ?? DEFAULT_PAGE_SIZE) as number;
-    return 1 + Math.min(Math.max(asked, 0), MAX_PAGE_SIZE) * childComplexity;
+    return 1 + Math.min(Math.max(asked, 0), getMaxPageSize()) * childComplexity;
   }
   if (Array.isArray(args.ids)) return args.ids.length * (1 + childComplexity);
   return 1 + childComplexity;

@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import { readableWith } from '../auth/type-scopes.js';
 import { MESSAGE_READ_ABILITIES } from '../auth/abilities.js';
 import type { Message, MessageError, MessageStatusEvent } from '../db/types.js';
 import { decodeIdOf } from '../ids.js';
@@ -95,7 +96,7 @@ export const MessageStatusChangeRef = builder
 
 export const MessageNode = builder.loadableNode('Message', {
   description: 'An outgoing WhatsApp message. Needs any one of the messages.send_* abilities.',
-  authScopes: { anyAbility: MESSAGE_READ_ABILITIES, $granted: 'mutationResult' },
+  authScopes: readableWith(...MESSAGE_READ_ABILITIES),
   id: { resolve: (message: Message) => message.id },
   load: (ids: string[], context) => repo.findMessagesByIds(context.db, context.tenant.id, ids),
   toKey: (message) => message.id,

@@ -80,6 +80,25 @@ builder.subscriptionField('messageStatusChanged', (t) =>
   }),
 );
 
+/** An event's message, loaded by its first subscriber; the others share it for a few seconds. */
+const eventMessages = new Map<string, Promise<Message | undefined>>();
+const EVENT_MESSAGE_MS = 5_000;
+
+function messageOfEvent(context: Context, event: StatusEvent): Promise<Message | undefined> {
+  const key = `${context.tenant.id} ${event.eventId}`;
+  let message = eventMessages.get(key);
+  if (!message) {
+    message = repo
+      .findMessagesByIds(context.db, context.tenant.id, [event.messageId])
+      .then(([row]) => row);
+    eventMessages.set(key, message);
+    // A failed load is not shared: the next subscriber tries again.
+    message.catch(() => eventMessages.delete(key));
+    setTimeout(() => eventMessages.delete(key), EVENT_MESSAGE_MS).unref();
+  }
+  return message;
+}
+
 function watchStatuses(
   context: Context,
   wanted: (event: StatusEvent) => boolean,
@@ -111,10 +130,9 @@ function watchStatuses(
           continue;
         }
         if (!wanted(event)) continue;
-        // Fresh from the database for every event: never a cached, stale message.
-        const [message] = await repo.findMessagesByIds(context.db, context.tenant.id, [
-          event.messageId,
-        ]);
+        // Fresh from the database for every event (never a stale message), once per event for
+        // all of this instance's subscribers.
+        const message = await messageOfEvent(context, event);
         await push({ event, message });
       }
     })();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../builder.js';
+import { readableWith } from '../auth/type-scopes.js';
 import { notFound, uniqueName } from '../errors.js';
 import { decodeIdOf } from '../ids.js';
 import { parseInput } from '../validation.js';
@@ -9,7 +10,7 @@ import * as repo from './repo.js';
 /** Where a contact came from (e.g. "Website form", "Trade fair"). */
 export const SourceNode = builder.loadableNode('Source', {
   description: 'Where a contact came from, such as "Website" or "Referral". Needs `sources.read`.',
-  authScopes: { ability: 'sources.read', $granted: 'mutationResult' },
+  authScopes: readableWith('sources.read'),
   id: { resolve: (source: Source) => source.id },
   load: (ids: string[], context) => repo.findSourcesByIds(context.db, context.tenant.id, ids),
   toKey: (source) => source.id,

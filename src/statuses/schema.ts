@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../builder.js';
+import { readableWith } from '../auth/type-scopes.js';
 import { notFound, uniqueName } from '../errors.js';
 import { decodeIdOf } from '../ids.js';
 import { parseInput } from '../validation.js';
@@ -10,7 +11,7 @@ import * as repo from './repo.js';
 export const StatusNode = builder.loadableNode('Status', {
   description:
     'A stage a contact can be in, such as "New lead" or "Customer". Needs `statuses.read`.',
-  authScopes: { ability: 'statuses.read', $granted: 'mutationResult' },
+  authScopes: readableWith('statuses.read'),
   id: { resolve: (status: Status) => status.id },
   load: (ids: string[], context) => repo.findStatusesByIds(context.db, context.tenant.id, ids),
   toKey: (status) => status.id,

@@ -43,6 +43,8 @@ export async function rotateAdminKey(
     .where('subdomain', '=', subdomain)
     .returningAll()
     .executeTakeFirst();
+  // After the write: every instance drops the old key from its auth cache (src/auth/auth-cache.ts).
+  if (tenant) await notify(db, { topic: 'auth_changed', tenantId: tenant.id });
   return tenant && { tenant, adminKey };
 }
 

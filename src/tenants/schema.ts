@@ -116,7 +116,10 @@ builder.mutationField('setApiAccess', (t) =>
     description: 'Switches API access for API tokens on or off. Admin key only.',
     authScopes: { admin: true },
     args: { enabled: t.arg.boolean({ required: true }) },
-    resolve: (_root, { enabled }, context) =>
-      repo.setApiAccess(context.db, context.tenant.id, enabled),
+    resolve: async (_root, { enabled }, context) => {
+      const tenant = await repo.setApiAccess(context.db, context.tenant.id, enabled);
+      context.authCache.forget(context.tenant.id);
+      return tenant;
+    },
   }),
 );

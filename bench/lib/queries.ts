@@ -1,0 +1,7 @@
+/** The read benchmark's gateway queries, by page size. */
+export const GATEWAY_QUERIES = {
+  flat: (first: number) =>
+    `{ contacts(first: ${first}) { edges { node { id firstName lastName phone } } } }`,
+  nested: (first: number) =>
+    `{ contacts(first: ${first}) { edges { node { id firstName lastName phone status { name color } source { name } groups { name } } } } }`,
+};
