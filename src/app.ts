@@ -112,6 +112,9 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
     graphqlEndpoint: '/api/v1/:tenant/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
+    // useBodyLimit (src/limits/request.ts) enforces our smaller limit, from Content-Length when
+    // the client sends one; yoga's own would pipe every body through a counting stream.
+    maxRequestBodySize: false,
     // GraphiQL's assets are served from the package, so the playground works offline.
     renderGraphiQL,
     logging: yogaLogger(logger),

@@ -166,6 +166,50 @@ describe('the cost bucket', () => {
   });
 });
 
+describe('concurrent requests of one token', () => {
+  // A bucket that does not refill during the test: what it reports is exact.
+  let c: TestApp;
+  beforeAll(async () => {
+    c = await startTestApp({
+      rateLimit: { bucketSize: 1000, restoreRate: 0.000001, sendsPerSecond: 80 },
+    });
+  });
+  afterAll(() => c.stop());
+
+  it('are charged together, each seeing the level it would have alone, in fewer statements', async () => {
+    const own = await c.createTenant();
+    const token = await c.createToken(own, ['statuses.read']);
+    expect((await c.gql(own.subdomain, token, '{ viewer { kind } }')).cost).toMatchObject({
+      throttleStatus: { currentlyAvailable: 999 },
+    });
+    const before = c.database.statementCount();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => c.gql(own.subdomain, token, '{ viewer { kind } }')),
+    );
+    const statements = c.database.statementCount() - before;
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    const levels = answers.map((a) => a.cost!.throttleStatus.currentlyAvailable);
+    expect(levels.sort((x, y) => y - x)).toEqual(Array.from({ length: 20 }, (_, i) => 998 - i));
+    // One statement per request without coalescing (the token itself is cached).
+    expect(statements).toBeLessThan(20);
+  });
+
+  it('are granted exactly as far as the bucket holds, the rest refused', async () => {
+    const own = await c.createTenant();
+    const token = await c.createToken(own, ['contacts.read']);
+    await c.gql(own.subdomain, token, '{ viewer { kind } }');
+    // 1 + 100 × (edges 1 + node 1): four fit in the 999 points left, a fifth does not.
+    const page = '{ contacts(first: 100) { edges { node { id } } } }';
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => c.gql(own.subdomain, token, page)),
+    );
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(4);
+    for (const refused of answers.filter((a) => a.status !== 200)) expectThrottled(refused, 'cost');
+    const after = await c.gql(own.subdomain, token, '{ viewer { kind } }');
+    expect(after.cost!.throttleStatus.currentlyAvailable).toBe(999 - 4 * 201 - 1);
+  });
+});
+
 describe('the sending bucket', () => {
   const send = (alias: string) =>
     `${alias}: sendTextMessage(input: { to: { phone: "+442079460958" }, body: "Hi" }) { message { id } }`;

@@ -44,8 +44,40 @@ export type CostResult =
   /** The document cannot be costed: too large, or variables execution will refuse anyway. */
   | { ok: false; tooLarge: boolean; error: GraphQLError };
 
+/**
+ * Costs already computed, by document (yoga's parser cache hands out the same DocumentNode for
+ * the same text) and then by operation name and variables: a client repeating a query is costed
+ * once. At most COSTS_PER_DOCUMENT variable sets are kept per document (cursors vary).
+ */
+const costs = new WeakMap<DocumentNode, Map<string, CostResult>>();
+const COSTS_PER_DOCUMENT = 100;
+
 /** The cost of the operation `operationName` (or the only one) of a validated document. */
 export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | null | undefined,
+  operationName: string | null | undefined,
+): CostResult {
+  let key: string;
+  try {
+    key = `${operationName ?? ''} ${JSON.stringify(variables ?? {})}`;
+  } catch {
+    // Variables too deep to serialise: not cached (execution refuses them anyway).
+    return computeCost(schema, document, variables, operationName);
+  }
+  let known = costs.get(document);
+  if (!known) costs.set(document, (known = new Map()));
+  let result = known.get(key);
+  if (!result) {
+    result = computeCost(schema, document, variables, operationName);
+    if (known.size >= COSTS_PER_DOCUMENT) known.clear();
+    known.set(key, result);
+  }
+  return result;
+}
+
+function computeCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   variables: Record<string, unknown> | null | undefined,

@@ -10,7 +10,7 @@ import type { Context } from '../context.js';
 import { apiError } from '../errors.js';
 import { useQueryLimits } from './armor.js';
 import { countSends, operationCost } from './cost.js';
-import { refundBucket, retryAfterSeconds, takeFromBucket } from './rate-limit.js';
+import { chargeBucket, refundBucket, retryAfterSeconds } from './rate-limit.js';
 import { useBodyLimit, useCsrfPrevention, useRequestParamsCheck } from './request.js';
 
 /** `extensions.cost` of every executed response, as Shopify's GraphQL Admin API reports it. */
@@ -98,7 +98,7 @@ async function charge(
   }
 
   const bucket = principal.kind === 'admin' ? 'admin' : `token:${principal.tokenId}`;
-  const state = await takeFromBucket(db, tenant.id, bucket, requested, rule);
+  const state = await chargeBucket(db, tenant.id, bucket, requested, rule);
   const cost = (actual: number, available: number): QueryCost => ({
     requestedQueryCost: requested,
     actualQueryCost: actual,
@@ -117,7 +117,7 @@ async function charge(
     return refuse(throttled(message, retryAfter, 'cost'), cost(0, state.available));
   }
   if (sends > 0) {
-    const sent = await takeFromBucket(db, tenant.id, 'sends', sends, sendRule);
+    const sent = await chargeBucket(db, tenant.id, 'sends', sends, sendRule);
     if (!sent.granted) {
       await refundBucket(db, tenant.id, bucket, requested, rule);
       const retryAfter = retryAfterSeconds(sends, sent.available, sendRule);

@@ -18,6 +18,87 @@ export interface BucketState {
   available: number;
 }
 
+interface Waiting {
+  cost: number;
+  resolve: (state: BucketState) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Per database handle, per bucket: the requests waiting while a statement for it runs. */
+const queues = new WeakMap<object, Map<string, Waiting[]>>();
+
+/**
+ * Takes `cost` from the bucket as `takeFromBucket` does, coalescing concurrent requests for the
+ * same bucket on this instance: the first runs at once; those that arrive while its statement
+ * runs wait and are then charged together, in arrival order, by one statement when the bucket
+ * holds all of their costs (the outcome one statement each would have had), else one at a time.
+ * So a busy token costs one statement per round trip, not one per request, and this instance
+ * holds the bucket's row lock once per round rather than once per request.
+ */
+export function chargeBucket(
+  db: Kysely<Database>,
+  tenantId: string,
+  bucket: string,
+  cost: number,
+  rule: BucketRule,
+): Promise<BucketState> {
+  let byBucket = queues.get(db);
+  if (!byBucket) queues.set(db, (byBucket = new Map()));
+  const key = `${tenantId} ${bucket}`;
+  return new Promise<BucketState>((resolve, reject) => {
+    const waiting = byBucket.get(key);
+    if (waiting) {
+      waiting.push({ cost, resolve, reject });
+      return;
+    }
+    const queue: Waiting[] = [{ cost, resolve, reject }];
+    byBucket.set(key, queue);
+    // Forgets the queue in the same tick as it finds it empty, so no arrival is left waiting.
+    void drain(db, tenantId, bucket, rule, queue, () => byBucket.delete(key));
+  });
+}
+
+async function drain(
+  db: Kysely<Database>,
+  tenantId: string,
+  bucket: string,
+  rule: BucketRule,
+  queue: Waiting[],
+  done: () => void,
+): Promise<void> {
+  for (;;) {
+    if (queue.length === 0) {
+      done();
+      return;
+    }
+    const batch = queue.splice(0);
+    try {
+      const total = batch.reduce((sum, w) => sum + w.cost, 0);
+      const together =
+        batch.length > 1 && total <= rule.capacity
+          ? await takeFromBucket(db, tenantId, bucket, total, rule)
+          : undefined;
+      if (together?.granted) {
+        // Each reports the level after it, as if charged alone in this order.
+        let after = together.available;
+        for (let i = batch.length - 1; i >= 0; i--) {
+          batch[i]!.resolve({ granted: true, available: after });
+          after += batch[i]!.cost;
+        }
+        continue;
+      }
+      // One alone, or a bucket short of them all: in order, each by its own statement.
+      while (batch.length > 0) {
+        const waiting = batch[0]!;
+        waiting.resolve(await takeFromBucket(db, tenantId, bucket, waiting.cost, rule));
+        batch.shift();
+      }
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+    }
+  }
+}
+
 /**
  * Refills the bucket for the time since it was last used and takes `cost` from it when it holds
  * that much, in one atomic statement (concurrent requests on any instance queue on the row lock).
