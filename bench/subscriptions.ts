@@ -6,7 +6,7 @@ import pg from 'pg';
 import { encodeId } from '../src/ids.js';
 import { sign } from '../src/webhooks/signature.js';
 import { backendCpuMs, processCpuMs } from './lib/cpu.js';
-import { databaseUrlOf, startInstance, type Instance } from './lib/instance.js';
+import { startInstance, type Instance } from './lib/instance.js';
 import { gqlClient } from './lib/seed.js';
 import { startBenchServer, type BenchServer } from './lib/server.js';
 import {
@@ -182,7 +182,7 @@ async function prepare(server: BenchServer, db: pg.Client, count: number): Promi
 
 /** A client on the server's scratch database (for the fixture and the backends' CPU time). */
 async function connectDatabase(server: BenchServer): Promise<pg.Client> {
-  const db = new pg.Client({ connectionString: databaseUrlOf(server) });
+  const db = new pg.Client({ connectionString: server.databaseUrl });
   await db.connect();
   return db;
 }
@@ -542,7 +542,7 @@ async function pair(
   try {
     db = await connectDatabase(a);
     const fixture = await prepare(a, db, Math.ceil(webhooks / 2));
-    b = await startInstance(databaseUrlOf(a), serverEnv);
+    b = await startInstance(a.databaseUrl, serverEnv);
     for (const [label, base, endpoint] of [
       ['A (receives the webhooks)', a.base, a.endpoint],
       ['B (through LISTEN/NOTIFY)', b.base, b.endpoint],
@@ -650,7 +650,7 @@ Where the time goes, during the webhooks: CPU time per delivered event (one even
 | ---: | ---: | ---: | ---: | ---: |
 ${cpuRows.join('\n')}
 
-Each subscription loads the message from the database for every event it delivers (\`findMessagesByIds\` in src/messages/subscription.ts), so one webhook costs N SELECTs: the PostgreSQL column, and part of the server's.
+An event's message is loaded from the database once per instance and shared by its N subscribers (\`messageOfEvent\` in src/messages/subscription.ts), so PostgreSQL's share per delivery is near zero; what grows with N is the server's fan-out: executing the subscription's selection and writing one frame per subscriber.
 
 ### Two instances
 

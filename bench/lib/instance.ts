@@ -1,6 +1,4 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import type { BenchServer } from './server.js';
 
 /**
  * A further gateway process on the scratch database of a BenchServer (startBenchServer creates one
@@ -18,28 +16,6 @@ export interface Instance {
 }
 
 const ROOT = new URL('../..', import.meta.url);
-
-/**
- * The scratch database a running BenchServer uses: its `databaseUrl` where BenchServer has one,
- * else the DATABASE_URL in its environment, /proc/<pid>/environ (Linux; the process is this one's
- * child, so readable).
- */
-export function databaseUrlOf(
-  server: Pick<BenchServer, 'pid'> & { databaseUrl?: unknown },
-): string {
-  if (typeof server.databaseUrl === 'string') return server.databaseUrl;
-  let environ: string;
-  try {
-    environ = readFileSync(`/proc/${server.pid}/environ`, 'utf8');
-  } catch (error) {
-    throw new Error(
-      `cannot read the server's DATABASE_URL from /proc (Linux only): ${(error as Error).message}`,
-    );
-  }
-  const entry = environ.split('\0').find((e) => e.startsWith('DATABASE_URL='));
-  if (!entry) throw new Error(`process ${server.pid} has no DATABASE_URL`);
-  return entry.slice('DATABASE_URL='.length);
-}
 
 /**
  * Starts `src/main.ts` on an existing, migrated database (the demo tenant exists, so its banner
