@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { encodeId } from '../src/ids.js';
 import { sign } from '../src/webhooks/signature.js';
+import { FakeWhatsApp } from '../test/helpers/fake-whatsapp.js';
 import { backendCpuMs, processCpuMs } from './lib/cpu.js';
 import { startInstance, type Instance } from './lib/instance.js';
 import { gqlClient } from './lib/seed.js';
@@ -187,33 +188,10 @@ async function connectDatabase(server: BenchServer): Promise<pg.Client> {
   return db;
 }
 
-/** Meta's status webhook for one message, as the Cloud API posts it. */
+/** Meta's status webhook for one message, as the Cloud API posts it (the test fake's builder). */
+const meta = new FakeWhatsApp(APP_SECRET);
 function statusPayload(wamid: string, status: 'delivered' | 'read'): string {
-  return JSON.stringify({
-    object: 'whatsapp_business_account',
-    entry: [
-      {
-        id: '102290129340398',
-        changes: [
-          {
-            field: 'messages',
-            value: {
-              messaging_product: 'whatsapp',
-              metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
-              statuses: [
-                {
-                  id: wamid,
-                  status,
-                  timestamp: String(Math.floor(Date.now() / 1000)),
-                  recipient_id: '447700900123',
-                },
-              ],
-            },
-          },
-        ],
-      },
-    ],
-  });
+  return JSON.stringify(meta.statusPayload(PHONE_NUMBER_ID, wamid, status));
 }
 
 /** Subscribers of one gateway instance, spread over its workers. */
