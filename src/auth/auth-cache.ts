@@ -68,10 +68,6 @@ export class AuthCache<Row extends { id: string }> {
     this.entries.clear();
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   close(): void {
     this.unwatch();
     this.clear();

@@ -35,8 +35,7 @@ export const ContactNode = builder.loadableNode('Contact', {
   description: 'A person the tenant messages on WhatsApp. Needs `contacts.read`.',
   authScopes: readableWith('contacts.read'),
   id: { resolve: (contact: repo.ContactRow) => contact.id },
-  load: (ids: string[], context) =>
-    repo.findContactsByIds(context.db, context.tenant.id, ids) as Promise<repo.ContactRow[]>,
+  load: (ids: string[], context) => repo.findContactsByIds(context.db, context.tenant.id, ids),
   toKey: (contact) => contact.id,
   sort: true,
   cacheResolved: true,
