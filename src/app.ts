@@ -12,6 +12,7 @@ import type { Context } from './context.js';
 import type { Database } from './db/types.js';
 import { type AuthRow, authenticate } from './auth/authenticate.js';
 import { AuthCache } from './auth/auth-cache.js';
+import { isIntrospectionOnly } from './auth/introspection.js';
 import { setMaxPageSize } from './db/connection.js';
 import { schema } from './schema.js';
 import { yogaLogger } from './logger.js';
@@ -27,6 +28,7 @@ import { closeHttpServer } from './lifecycle/shutdown.js';
 import { useLimits } from './limits/plugin.js';
 import { parseWithLimits } from './limits/armor.js';
 import { useInputTextCheck } from './input-text.js';
+import { parseFailed, useErrorCodes } from './error-codes.js';
 
 const ENDPOINT = /^\/api\/v1\/([^/]+)\/graphql\/?$/;
 
@@ -83,10 +85,17 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
   const baseUrl = (request: { url: string }) =>
     config.publicBaseUrl ?? (listeningUrl || new URL(request.url).origin);
 
+  /**
+   * `query` is given for HTTP requests: an operation that only introspects the schema is answered
+   * for an existing tenant without a working secret (the anonymous principal), so that GraphiQL
+   * loads its docs and autocompletion before the user has pasted a token. Nothing else runs
+   * without one.
+   */
   async function buildContext(
     subdomain: string,
     authorization: string | null | undefined,
     requestUrl: string,
+    query?: string,
   ): Promise<Context> {
     const { tenant, principal } = await authenticate(
       db,
@@ -94,6 +103,7 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
       authorization,
       new Date(),
       authCache,
+      { allowAnonymous: () => isIntrospectionOnly(query) },
     );
     return {
       db,
@@ -139,7 +149,12 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
       if ('principal' in initial) return initial as unknown as Context;
       const { request } = initial;
       const subdomain = tenantFromPath(new URL(request.url).pathname) ?? '';
-      return buildContext(subdomain, request.headers.get('authorization'), request.url);
+      return buildContext(
+        subdomain,
+        request.headers.get('authorization'),
+        request.url,
+        initial.params.query,
+      );
     },
     plugins: [
       observability.plugin,
@@ -147,6 +162,7 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
       useSettingsPage(db, logger),
       ...useLimits(config),
       useInputTextCheck(),
+      useErrorCodes(logger),
       useReadinessCheck({
         endpoint: '/ready',
         check: () => readiness({ db, dispatcher, logger }),
@@ -155,14 +171,27 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
   });
 
   const server = createServer(yoga);
-  const wss = new WebSocketServer({ noServer: true });
+  // A frame over the limit closes the socket with 1009, judged from its header, the payload unread.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: config.limits.maxBodyBytes });
   server.on('upgrade', (request: IncomingMessage, socket, head) => {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (!tenantFromPath(pathname)) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      wss.emit('connection', ws, request);
+      // ws emits 'error' only for a client's protocol violation (an oversized frame, invalid UTF-8),
+      // once it has closed the socket with the matching code; graphql-ws would print each one to
+      // the console as an internal error.
+      ws.removeAllListeners('error');
+      ws.on('error', (error: Error & { code?: string }) =>
+        logger.info(
+          { code: error.code, reason: error.message },
+          'graphql-ws: client broke the protocol',
+        ),
+      );
+    });
   });
 
   const wsServer = useServer(
@@ -185,7 +214,7 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
         try {
           document = parseWithLimits(config, payload.query);
         } catch (error) {
-          return [error as GraphQLError];
+          return [parseFailed(error as GraphQLError)];
         }
         // Re-authenticate per operation: a token revoked since connecting is refused here.
         const contextValue = await wsContext(ctx.extra.request, ctx.connectionParams).catch(

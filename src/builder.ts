@@ -1,12 +1,12 @@
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
-import RelayPlugin from '@pothos/plugin-relay';
+import RelayPlugin, { resolveNodes } from '@pothos/plugin-relay';
 import ScopeAuthPlugin, { type AuthFailure, AuthScopeFailureType } from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
 import { type Ability, grants } from './auth/abilities.js';
 import { principalAbilities } from './auth/principal.js';
 import type { Context } from './context.js';
-import { decodeId, encodeId } from './ids.js';
+import { decodeId, encodeId, nodeIdOrNull } from './ids.js';
 
 /**
  * The scopes every rule in the schema is written in:
@@ -59,7 +59,7 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
   DefaultEdgesNullability: { list: false; items: false };
-  DefaultNodeNullability: false;
+  DefaultNodeNullability: true;
   Connection: { totalCount: () => Promise<number> };
 }>({
   // scope-auth first, so that no other plugin's wrapper runs before the check (Pothos guide).
@@ -78,14 +78,33 @@ export const builder = new SchemaBuilder<{
     },
     unauthorizedError: (_parent, _context, _info, result) => forbidden(result.failure),
   },
+  // A refusal nulls only the refused field (README "Abilities"), so every place a scope rule can
+  // refuse is nullable: each connection field and mutation field, and each connection's `node`
+  // (all of their node types have rules). Other fields that can be refused say `nullable: true`
+  // themselves; test/refusal-nullability.test.ts walks the schema for any that do not.
   relay: {
+    defaultConnectionFieldOptions: { nullable: true },
+    relayMutationFieldOptions: { nullable: true },
     clientMutationId: 'optional',
     cursorType: 'String',
     encodeGlobalID: encodeId,
     decodeGlobalID: decodeId,
     edgesFieldOptions: { nullable: { list: false, items: false } },
-    nodeFieldOptions: { nullable: false },
-    nodeQueryOptions: { nullable: true },
-    nodesQueryOptions: { nullable: { list: false, items: true } },
+    nodeFieldOptions: { nullable: true },
+    nodeQueryOptions: {
+      nullable: true,
+      resolve: async (_root, args, context, info): Promise<unknown> =>
+        (await resolveNodes(builder, context, info, [nodeIdOrNull(info, args.id)]))[0],
+    },
+    nodesQueryOptions: {
+      nullable: { list: false, items: true },
+      resolve: (_root, args, context, info): Promise<unknown[]> =>
+        resolveNodes(
+          builder,
+          context,
+          info,
+          args.ids.map((id) => nodeIdOrNull(info, id)),
+        ),
+    },
   },
 });

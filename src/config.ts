@@ -34,6 +34,7 @@ const schema = z.object({
   QUERY_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(20),
   QUERY_MAX_COST: z.coerce.number().int().min(1).default(1000),
   REQUEST_MAX_BYTES: z.coerce.number().int().min(1).default(100_000),
+  WEBHOOK_MAX_BYTES: z.coerce.number().int().min(1).default(1_048_576),
   RATE_LIMIT_BUCKET_SIZE: z.coerce.number().int().min(1).default(1000),
   RATE_LIMIT_RESTORE_RATE: z.coerce.number().positive().default(50),
   SEND_RATE_LIMIT_MPS: z.coerce.number().int().min(1).default(80),
@@ -85,8 +86,10 @@ export interface Config {
     maxDirectives: number;
     /** The most one operation may cost (src/limits/cost.ts); at most the bucket's size. */
     maxCost: number;
-    /** The largest request body the GraphQL endpoint reads. */
+    /** The largest request body the GraphQL endpoint reads, and the largest graphql-ws frame. */
     maxBodyBytes: number;
+    /** The largest body /webhooks/whatsapp reads (more: 413, before the signature is checked). */
+    maxWebhookBytes: number;
   };
   /** Leaky buckets kept in PostgreSQL, shared by every instance (src/limits/rate-limit.ts). */
   rateLimit: {
@@ -145,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDirectives: e.QUERY_MAX_DIRECTIVES,
       maxCost: e.QUERY_MAX_COST,
       maxBodyBytes: e.REQUEST_MAX_BYTES,
+      maxWebhookBytes: e.WEBHOOK_MAX_BYTES,
     },
     rateLimit: {
       bucketSize: e.RATE_LIMIT_BUCKET_SIZE,

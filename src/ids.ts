@@ -1,3 +1,4 @@
+import { type GraphQLResolveInfo, isObjectType } from 'graphql';
 import { isUuid } from './db/connection.js';
 import { badUserInput } from './errors.js';
 
@@ -32,4 +33,17 @@ export function decodeIdOf(typename: string, globalId: string, field = 'id'): st
     throw badUserInput(field, `${JSON.stringify(globalId)} is not a ${typename} ID.`);
   }
   return decoded.id;
+}
+
+/**
+ * A decoded id for `node`/`nodes`, or null when its type has no node: such an id was never issued
+ * (`Tenant:…`, `Foo:…`), so it names nothing, like a missing one (null, no error). Pothos would
+ * otherwise raise "… does not support loading by id", an error with no code.
+ */
+export function nodeIdOrNull<T extends { typename: string }>(
+  info: GraphQLResolveInfo,
+  id: T,
+): T | null {
+  const type = info.schema.getType(id.typename);
+  return isObjectType(type) && type.getInterfaces().some((i) => i.name === 'Node') ? id : null;
 }

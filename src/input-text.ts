@@ -7,7 +7,8 @@ import { badUserInput } from './errors.js';
  * INTERNAL_SERVER_ERROR) and half a UTF-16 surrogate pair (JSON lets `"\ud800"` through where a
  * GraphQL string literal does not; UTF-8 cannot encode it, so it was stored as U+FFFD).
  */
-const UNSTORABLE = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const UNSTORABLE =
+  /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * Refuses an operation with such text in any argument, literal or variable, before it runs:

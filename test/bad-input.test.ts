@@ -22,9 +22,9 @@ import {
  * Bad input, property-based (fast-check), at the real HTTP endpoint: malformed bodies, invalid
  * documents, limits, and generated input for every mutation of the schema. Properties:
  * - never a 5xx, never INTERNAL_SERVER_ERROR, and /health still answers 200 after each request;
- * - every error carries a code of API.md's table, or is a GraphQL-over-HTTP request error of yoga
- *   (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, BAD_REQUEST, OPERATION_RESOLUTION_FAILURE,
- *   or graphql-js's variable coercion error, which has no code), answered with no `data`;
+ * - every error carries a code of API.md's table (BAD_USER_INPUT with `extensions.field`), or is a
+ *   GraphQL-over-HTTP request error of yoga (GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED,
+ *   BAD_REQUEST, OPERATION_RESOLUTION_FAILURE), answered with no `data`;
  * - a refused write changes no tenant table (checksums before and after).
  *
  * Fixed seed (BAD_INPUT_SEED overrides it); fast-check prints seed and path on failure.

@@ -162,8 +162,8 @@ describe('filters and order', () => {
   const list = (variables: ContactsQueryVariables) =>
     t.gql<ContactsQuery, ContactsQueryVariables>(fresh.subdomain, secret, LIST, variables);
   const names = async (variables: ContactsQueryVariables) =>
-    (await list({ first: 100, ...variables })).body.data!.contacts.edges.map(
-      (e) => e.node.firstName,
+    (await list({ first: 100, ...variables })).body.data!.contacts!.edges.map(
+      (e) => e.node!.firstName,
     );
   const refs: Record<string, string> = {};
 
@@ -219,17 +219,20 @@ describe('filters and order', () => {
     let after: string | null | undefined = null;
     for (;;) {
       const res: Awaited<ReturnType<typeof list>> = await list({ first: 2, after, orderBy });
-      const page = res.body.data!.contacts;
+      const page = res.body.data!.contacts!;
       expect(page.totalCount).toBe(5);
-      seen.push(...page.edges.map((e) => e.node.firstName));
+      seen.push(...page.edges.map((e) => e.node!.firstName));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
     }
     expect(seen).toEqual(['Eve', 'Dan', 'Cleo', 'Bea', 'Alan']);
-    const last = (await list({ last: 2, orderBy })).body.data!.contacts;
-    expect(last.edges.map((e) => e.node.firstName)).toEqual(['Bea', 'Alan']);
+    const last = (await list({ last: 2, orderBy })).body.data!.contacts!;
+    expect(last.edges.map((e) => e.node!.firstName)).toEqual(['Bea', 'Alan']);
     const before = await list({ last: 2, before: last.pageInfo.startCursor, orderBy });
-    expect(before.body.data!.contacts.edges.map((e) => e.node.firstName)).toEqual(['Dan', 'Cleo']);
+    expect(before.body.data!.contacts!.edges.map((e) => e.node!.firstName)).toEqual([
+      'Dan',
+      'Cleo',
+    ]);
   });
 
   it('filters by status, source, group, type and search, each alone and together', async () => {
@@ -248,8 +251,8 @@ describe('filters and order', () => {
     expect(await sorted({ search: '50%' })).toEqual(['Alan']);
     expect(await sorted({ search: '_' })).toEqual([]);
     const res = await list({ first: 1, filter: { groupId: refs.vip } });
-    expect(res.body.data!.contacts.totalCount).toBe(3);
-    expect(res.body.data!.contacts.pageInfo.hasNextPage).toBe(true);
+    expect(res.body.data!.contacts!.totalCount).toBe(3);
+    expect(res.body.data!.contacts!.pageInfo.hasNextPage).toBe(true);
   });
 });
 

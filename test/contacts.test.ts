@@ -141,7 +141,7 @@ describe('createContact', () => {
       groupIds: [ids.group],
     });
     expect(res.body.errors).toBeUndefined();
-    expect(res.body.data!.createContact.contact).toMatchObject({
+    expect(res.body.data!.createContact!.contact).toMatchObject({
       firstName: 'Ada',
       lastName: 'Lovelace',
       company: 'Analytical Engines',
@@ -159,7 +159,7 @@ describe('createContact', () => {
   it('reads a national number in the given country, and defaults the rest', async () => {
     const res = await create({ phone: '(415) 555-0132', country: 'us' });
     expect(res.body.errors).toBeUndefined();
-    expect(res.body.data!.createContact.contact).toMatchObject({
+    expect(res.body.data!.createContact!.contact).toMatchObject({
       phone: '+14155550132',
       country: 'US',
       type: 'LEAD',
@@ -211,7 +211,7 @@ describe('createContact', () => {
   it('shows a create-only token the contact it created, but not its status', async () => {
     const secret = await t.createToken(tenant, ['contacts.create']);
     const res = await create({ statusId: ids.status }, secret);
-    expect(res.body.data!.createContact.contact).toMatchObject({ firstName: 'Ada', status: null });
+    expect(res.body.data!.createContact!.contact).toMatchObject({ firstName: 'Ada', status: null });
     expect(codes(res)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
     expect(res.body.errors!.map((e) => e.path!.at(-1)).sort()).toEqual([
       'groups',
@@ -231,12 +231,12 @@ describe('updateContact and deleteContact', () => {
       sourceId: ids.source,
       phone: '+1 212 555 0161',
     });
-    const id = created.body.data!.createContact.contact.id;
+    const id = created.body.data!.createContact!.contact!.id;
     const res = await t.gql(tenant.subdomain, token, UPDATE, {
       input: { id, company: 'New Co', email: null, lastName: null, statusId: null },
     });
     expect(res.body.errors).toBeUndefined();
-    expect(res.body.data!.updateContact.contact).toMatchObject({
+    expect(res.body.data!.updateContact!.contact).toMatchObject({
       firstName: 'Ada',
       lastName: null,
       company: 'New Co',
@@ -249,11 +249,11 @@ describe('updateContact and deleteContact', () => {
   });
 
   it("reads a new national number in the contact's country", async () => {
-    const id = (await create({ phone: '+1 212 555 0162' })).body.data!.createContact.contact.id;
+    const id = (await create({ phone: '+1 212 555 0162' })).body.data!.createContact!.contact!.id;
     const res = await t.gql(tenant.subdomain, token, UPDATE, {
       input: { id, phone: '(212) 555-0163', type: 'CUSTOMER' },
     });
-    expect(res.body.data!.updateContact.contact).toMatchObject({
+    expect(res.body.data!.updateContact!.contact).toMatchObject({
       phone: '+12125550163',
       type: 'CUSTOMER',
     });
@@ -293,9 +293,9 @@ describe('updateContact and deleteContact', () => {
   });
 
   it('deletes a contact once, then answers NOT_FOUND', async () => {
-    const id = (await create({})).body.data!.createContact.contact.id;
+    const id = (await create({})).body.data!.createContact!.contact!.id;
     const res = await t.gql(tenant.subdomain, token, DELETE, { id });
-    expect(res.body.data!.deleteContact.deletedContactId).toBe(id);
+    expect(res.body.data!.deleteContact!.deletedContactId).toBe(id);
     expect((await t.gql(tenant.subdomain, token, GET, { id })).body).toEqual({
       data: { contact: null },
     });

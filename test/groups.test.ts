@@ -121,7 +121,7 @@ describe('groups', () => {
       input: { name: ' Newsletter ', description: ' Monthly news ' },
     });
     expect(created.body.errors).toBeUndefined();
-    const group = created.body.data!.createGroup.group;
+    const group = created.body.data!.createGroup!.group!;
     expect(group).toMatchObject({
       name: 'Newsletter',
       description: 'Monthly news',
@@ -131,7 +131,7 @@ describe('groups', () => {
     const renamed = await t.gql(tenant.subdomain, token, UPDATE, {
       input: { id: group.id, name: 'Weekly newsletter' },
     });
-    expect(renamed.body.data!.updateGroup.group).toEqual({
+    expect(renamed.body.data!.updateGroup!.group).toEqual({
       id: group.id,
       name: 'Weekly newsletter',
       description: 'Monthly news',
@@ -139,10 +139,10 @@ describe('groups', () => {
     const cleared = await t.gql(tenant.subdomain, token, UPDATE, {
       input: { id: group.id, description: null },
     });
-    expect(cleared.body.data!.updateGroup.group.description).toBeNull();
+    expect(cleared.body.data!.updateGroup!.group!.description).toBeNull();
 
     const deleted = await t.gql(tenant.subdomain, token, DELETE, { id: group.id });
-    expect(deleted.body.data!.deleteGroup.deletedGroupId).toBe(group.id);
+    expect(deleted.body.data!.deleteGroup!.deletedGroupId).toBe(group.id);
     expect(codes(await t.gql(tenant.subdomain, token, DELETE, { id: group.id }))).toEqual([
       'NOT_FOUND',
     ]);
@@ -185,7 +185,7 @@ describe('group membership', () => {
       groupId: group,
       contactIds: [bea, cy],
     });
-    expect(again.body.data!.addContactsToGroup.addedCount).toBe(1);
+    expect(again.body.data!.addContactsToGroup!.addedCount).toBe(1);
 
     const firstPage = await t.gql(tenant.subdomain, token, MEMBERS, { id: group, first: 2 });
     const page = firstPage.body.data!.node as any;
@@ -213,7 +213,7 @@ describe('group membership', () => {
       groupId: group,
       contactIds: [ada],
     });
-    expect(twice.body.data!.removeContactsFromGroup.removedCount).toBe(0);
+    expect(twice.body.data!.removeContactsFromGroup!.removedCount).toBe(0);
   });
 
   it('refuses an unknown contact or group as NOT_FOUND naming the id, and changes nothing', async () => {

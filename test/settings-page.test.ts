@@ -1,10 +1,11 @@
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { mkdirSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ABILITY_TABLE } from '../src/auth/abilities.js';
 import { renderSettingsPage } from '../src/settings/page.js';
+import { launchChromium } from './helpers/browser.js';
 import { codes, startTestApp, type TestApp, type TestTenant } from './helpers/test-app.js';
 
 const STATUSES = '{ statuses(first: 1) { totalCount } }';
@@ -15,22 +16,7 @@ let t: TestApp;
 let browser: Browser;
 
 beforeAll(async () => {
-  [t, browser] = await Promise.all([
-    startTestApp(),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    }),
-  ]);
+  [t, browser] = await Promise.all([startTestApp(), launchChromium()]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -59,6 +45,10 @@ describe('settings page over plain HTTP', () => {
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(html).not.toContain(tenant.adminKey);
     expect(html).not.toContain(tenant.adminKey.slice(4, 20));
+    // Where the key came from: the demo workspace's is printed by `npm start`, not `tenant create`.
+    const signIn = /<section id="sign-in"[^]*?<\/p>/.exec(html)![0].replace(/\s+/g, ' ');
+    expect(signIn).toContain('by <code>npm start</code> for the demo workspace');
+    expect(signIn).toContain('by <code>tenant create</code> for any other');
     for (const row of ABILITY_TABLE) {
       expect(html).toContain(
         `<legend id="create-cat-${ABILITY_TABLE.indexOf(row)}">${row.category}`,

@@ -77,7 +77,7 @@ describe('sources', () => {
   it('creates, reads by node id, renames and deletes a source', async () => {
     const created = await create('  Trade fair  ');
     expect(created.body.errors).toBeUndefined();
-    const source = created.body.data!.createSource.source;
+    const source = created.body.data!.createSource!.source!;
     expect(source.name).toBe('Trade fair');
 
     const node = await t.gql(
@@ -91,13 +91,13 @@ describe('sources', () => {
     const renamed = await t.gql(tenant.subdomain, token, UPDATE, {
       input: { id: source.id, name: 'Spring trade fair' },
     });
-    expect(renamed.body.data!.updateSource.source).toEqual({
+    expect(renamed.body.data!.updateSource!.source).toEqual({
       id: source.id,
       name: 'Spring trade fair',
     });
 
     const deleted = await t.gql(tenant.subdomain, token, DELETE, { id: source.id });
-    expect(deleted.body.data!.deleteSource.deletedSourceId).toBe(source.id);
+    expect(deleted.body.data!.deleteSource!.deletedSourceId).toBe(source.id);
     const gone = await t.gql(tenant.subdomain, token, 'query($id: ID!) { node(id: $id) { id } }', {
       id: source.id,
     });
@@ -121,7 +121,7 @@ describe('sources', () => {
     const res = await create('INSTAGRAM');
     expect(codes(res)).toEqual(['CONFLICT']);
     expect(res.body.errors![0]!.extensions?.field).toBe('name');
-    const other = (await create('Facebook')).body.data!.createSource.source;
+    const other = (await create('Facebook')).body.data!.createSource!.source!;
     const rename = await t.gql(tenant.subdomain, token, UPDATE, {
       input: { id: other.id, name: 'instagram' },
     });
@@ -153,15 +153,18 @@ describe('sources', () => {
         LIST,
         { first: 2, after },
       );
-      const page = res.body.data!.sources;
+      const page = res.body.data!.sources!;
       expect(page.totalCount).toBe(5);
-      seen.push(...page.edges.map((e) => e.node.name));
+      seen.push(...page.edges.map((e) => e.node!.name));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
     }
     expect(seen).toEqual(names);
     const last = await t.gql(fresh.subdomain, secret, LIST, { last: 2 });
-    expect(last.body.data!.sources.edges.map((e) => e.node.name)).toEqual(['Source 3', 'Source 4']);
+    expect(last.body.data!.sources!.edges.map((e) => e.node!.name)).toEqual([
+      'Source 3',
+      'Source 4',
+    ]);
   });
 
   it('refuses a page over 100 with BAD_USER_INPUT on first', async () => {
@@ -171,7 +174,7 @@ describe('sources', () => {
   });
 
   it('deleting a source keeps its contacts, now without a source', async () => {
-    const source = (await create('Cold outreach')).body.data!.createSource.source;
+    const source = (await create('Cold outreach')).body.data!.createSource!.source!;
     const [, sourceId] = Buffer.from(source.id, 'base64url').toString().split(':');
     const contact = await makeContact(t.database.db, tenant.tenant.id, { source_id: sourceId });
     await t.gql(tenant.subdomain, token, DELETE, { id: source.id });

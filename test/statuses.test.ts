@@ -77,7 +77,7 @@ describe('statuses', () => {
   it('creates, reads by node id, updates and deletes a status', async () => {
     const created = await create('  Interested  ', '#ABC');
     expect(created.body.errors).toBeUndefined();
-    const status = created.body.data!.createStatus.status;
+    const status = created.body.data!.createStatus!.status!;
     expect(status).toMatchObject({ name: 'Interested', color: '#aabbcc' });
 
     const node = await t.gql(
@@ -91,14 +91,14 @@ describe('statuses', () => {
     const updated = await t.gql(tenant.subdomain, token, UPDATE, {
       input: { id: status.id, name: 'Very interested' },
     });
-    expect(updated.body.data?.updateStatus.status).toEqual({
+    expect(updated.body.data?.updateStatus?.status).toEqual({
       id: status.id,
       name: 'Very interested',
       color: '#aabbcc',
     });
 
     const deleted = await t.gql(tenant.subdomain, token, DELETE, { id: status.id });
-    expect(deleted.body.data?.deleteStatus.deletedStatusId).toBe(status.id);
+    expect(deleted.body.data?.deleteStatus?.deletedStatusId).toBe(status.id);
     const gone = await t.gql(tenant.subdomain, token, 'query($id: ID!) { node(id: $id) { id } }', {
       id: status.id,
     });
@@ -131,7 +131,7 @@ describe('statuses', () => {
     expect(res.body.errors?.[0]?.extensions?.field).toBe('name');
     const other = await create('Warm lead');
     const rename = await t.gql(tenant.subdomain, token, UPDATE, {
-      input: { id: other.body.data!.createStatus.status.id, name: 'hot lead' },
+      input: { id: other.body.data!.createStatus!.status!.id, name: 'hot lead' },
     });
     expect(codes(rename)).toEqual(['CONFLICT']);
   });
@@ -184,22 +184,25 @@ describe('statuses', () => {
         LIST,
         { first: 3, after },
       );
-      const page = res.body.data!.statuses;
+      const page = res.body.data!.statuses!;
       expect(page.totalCount).toBe(7);
-      seen.push(...page.edges.map((e) => e.node.name));
+      seen.push(...page.edges.map((e) => e.node!.name));
       if (!page.pageInfo.hasNextPage) break;
       after = page.pageInfo.endCursor;
     }
     expect(seen).toEqual(names);
 
     const last = await t.gql(fresh.subdomain, secret, LIST, { last: 2 });
-    expect(last.body.data!.statuses.edges.map((e) => e.node.name)).toEqual(['Stage 5', 'Stage 6']);
-    expect(last.body.data!.statuses.pageInfo.hasPreviousPage).toBe(true);
+    expect(last.body.data!.statuses!.edges.map((e) => e.node!.name)).toEqual([
+      'Stage 5',
+      'Stage 6',
+    ]);
+    expect(last.body.data!.statuses!.pageInfo.hasPreviousPage).toBe(true);
     const before = await t.gql(fresh.subdomain, secret, LIST, {
       last: 2,
-      before: last.body.data!.statuses.pageInfo.startCursor,
+      before: last.body.data!.statuses!.pageInfo.startCursor,
     });
-    expect(before.body.data!.statuses.edges.map((e) => e.node.name)).toEqual([
+    expect(before.body.data!.statuses!.edges.map((e) => e.node!.name)).toEqual([
       'Stage 3',
       'Stage 4',
     ]);
@@ -220,9 +223,9 @@ describe('statuses', () => {
   it("never shows another tenant's statuses", async () => {
     const other = await t.createTenant();
     const otherToken = await t.createToken(other, ['*']);
-    const mine = (await create('Private stage')).body.data!.createStatus.status;
+    const mine = (await create('Private stage')).body.data!.createStatus!.status!;
     const list = await t.gql(other.subdomain, otherToken, LIST, { first: 100 });
-    expect(list.body.data!.statuses.totalCount).toBe(0);
+    expect(list.body.data!.statuses!.totalCount).toBe(0);
     const node = await t.gql(
       other.subdomain,
       otherToken,

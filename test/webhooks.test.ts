@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { encodeId } from '../src/ids.js';
@@ -7,6 +10,7 @@ import { FakeWhatsApp } from './helpers/fake-whatsapp.js';
 import { acceptedMessage, connectWhatsApp, randomWamid } from './helpers/messaging.js';
 import { sign } from '../src/webhooks/signature.js';
 import { graphql } from './generated/gql.js';
+import { chunk, RawConnection } from './helpers/raw-http.js';
 
 /**
  * POST /webhooks/whatsapp as Meta calls it: the verification handshake, signatures, and statuses
@@ -46,14 +50,25 @@ let b: TestTenant;
 let readerA: string;
 let readerB: string;
 let url: string;
+/** What the server logged at warn and above. */
+const logged: Record<string, any>[] = [];
 
 beforeAll(async () => {
   const defaults = loadConfig({});
-  t = await startTestApp({
-    whatsapp: { ...defaults.whatsapp, appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN },
-    encryptionKey: randomBytes(32),
-    dispatcher: { ...defaults.dispatcher, inProcess: false },
+  const sink = new Writable({
+    write(line, _encoding, done) {
+      logged.push(JSON.parse(String(line)));
+      done();
+    },
   });
+  t = await startTestApp(
+    {
+      whatsapp: { ...defaults.whatsapp, appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN },
+      encryptionKey: randomBytes(32),
+      dispatcher: { ...defaults.dispatcher, inProcess: false },
+    },
+    { logger: pino({ level: 'warn' }, sink) },
+  );
   url = `${t.url}/webhooks/whatsapp`;
   // Only its webhook signing and payloads are used; it does not listen.
   meta = new FakeWhatsApp(APP_SECRET);
@@ -240,5 +255,157 @@ describe('tenants', () => {
     // With its own number, the same status applies.
     expect(await post(status(PN_B, mine.wamid, 'read'))).toMatchObject({ body: { applied: 1 } });
     expect(await history(b, mine.id)).toEqual(['QUEUED', 'SENT', 'READ']);
+  });
+});
+
+describe('a malformed status in a well-signed payload', () => {
+  /** One payload of several statuses for tenant A's number, each given whole. */
+  const batch = (...statuses: unknown[]) => {
+    const payload = status(PN_A, 'unused', 'sent') as any;
+    payload.entry[0].changes[0].value.statuses = statuses;
+    return payload;
+  };
+  const good = (wamid: string, name: string) =>
+    (status(PN_A, wamid, name) as any).entry[0].changes[0].value.statuses[0];
+
+  it('is skipped and logged; the statuses after it are applied and the answer is 200', async () => {
+    const [first, bad, last] = [
+      await acceptedMessage(t, a),
+      await acceptedMessage(t, a),
+      await acceptedMessage(t, a),
+    ];
+    const response = await post(
+      batch(
+        good(first.wamid, 'delivered'),
+        { ...good(bad.wamid, 'read'), timestamp: 'yesterday' },
+        good(last.wamid, 'read'),
+      ),
+    );
+    expect(response).toEqual({ status: 200, body: { applied: 2, ignored: 1 } });
+    expect(await history(a, first.id)).toEqual(['QUEUED', 'SENT', 'DELIVERED']);
+    expect(await history(a, bad.id)).toEqual(['QUEUED', 'SENT']);
+    expect(await history(a, last.id)).toEqual(['QUEUED', 'SENT', 'READ']);
+    expect(logged).toContainEqual(
+      expect.objectContaining({
+        msg: 'webhook: skipped a malformed status',
+        wamid: bad.wamid,
+        phoneNumberId: PN_A,
+        at: 'entry[0].changes[0].value.statuses[1]',
+        issues: [expect.stringMatching(/^timestamp: /)],
+      }),
+    );
+  });
+
+  const failed = (extra: Record<string, unknown>) => (wamid: string) => ({
+    ...good(wamid, 'failed'),
+    ...extra,
+  });
+  it.each([
+    [
+      'a timestamp past any date',
+      (w: string) => ({ ...good(w, 'read'), timestamp: '9'.repeat(20) }),
+    ],
+    ['a negative timestamp', (w: string) => ({ ...good(w, 'read'), timestamp: -1 })],
+    ['no id', (w: string) => ({ ...good(w, 'read'), id: undefined })],
+    ['a numeric id', (w: string) => ({ ...good(w, 'read'), id: 42 })],
+    ['an id with a NUL', (w: string) => ({ ...good(w, 'read'), id: `${w}\u0000` })],
+    ['an unknown status', (w: string) => good(w, 'exploded')],
+    ['no status', (w: string) => ({ ...good(w, 'read'), status: undefined })],
+    ['errors that are not a list', failed({ errors: 'boom' })],
+    ['an error without a code', failed({ errors: [{ title: 'Oops' }] })],
+    ['an error code past 32 bits', failed({ errors: [{ code: 2 ** 40, title: 'Oops' }] })],
+    ['an error title with a NUL', failed({ errors: [{ code: 131026, title: 'a\u0000b' }] })],
+    [
+      'an error message with half a surrogate pair',
+      failed({ errors: [{ code: 1, message: '\ud800' }] }),
+    ],
+    ['null in place of a status', () => null],
+  ])('%s: skipped, the next status applied', async (_name, malformed) => {
+    const [bad, next] = [await acceptedMessage(t, a), await acceptedMessage(t, a)];
+    const response = await post(batch(malformed(bad.wamid), good(next.wamid, 'delivered')));
+    expect(response).toEqual({ status: 200, body: { applied: 1, ignored: 1 } });
+    expect(await history(a, bad.id)).toEqual(['QUEUED', 'SENT']);
+    expect(await history(a, next.id)).toEqual(['QUEUED', 'SENT', 'DELIVERED']);
+  });
+
+  it('a malformed change is skipped; the other changes of the payload are applied', async () => {
+    const message = await acceptedMessage(t, a);
+    const payload = status(PN_A, message.wamid, 'read') as any;
+    const changes = payload.entry[0].changes;
+    changes.unshift({ field: 'messages', value: 'not an object' });
+    changes.unshift({ field: 'messages', value: { metadata: { phone_number_id: 7 } } });
+    payload.entry.unshift({ id: 'no changes' });
+    const response = await post(payload);
+    expect(response).toEqual({ status: 200, body: { applied: 1, ignored: 0 } });
+    expect(await history(a, message.id)).toEqual(['QUEUED', 'SENT', 'READ']);
+  });
+
+  it('a status the database refuses does not stop the others; Meta is asked to retry (500)', async () => {
+    const [refused, next] = [await acceptedMessage(t, a), await acceptedMessage(t, a)];
+    const { db } = t.database;
+    await sql`CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refused for the test'; END $$`.execute(db);
+    await sql`CREATE TRIGGER refuse_one BEFORE UPDATE ON messages FOR EACH ROW
+      WHEN (NEW.wamid = ${sql.lit(refused.wamid)}) EXECUTE FUNCTION refuse_one()`.execute(db);
+    const payload = batch(good(refused.wamid, 'read'), good(next.wamid, 'read'));
+    try {
+      expect(await post(payload)).toMatchObject({ status: 500, body: { applied: 1 } });
+      expect(await history(a, next.id)).toEqual(['QUEUED', 'SENT', 'READ']);
+      expect(await history(a, refused.id)).toEqual(['QUEUED', 'SENT']);
+    } finally {
+      await sql`DROP TRIGGER refuse_one ON messages`.execute(db);
+      await sql`DROP FUNCTION refuse_one`.execute(db);
+    }
+    // Meta's retry: the applied status is a duplicate, the refused one goes through now.
+    expect(await post(payload)).toEqual({ status: 200, body: { applied: 1, ignored: 1 } });
+    expect(await history(a, refused.id)).toEqual(['QUEUED', 'SENT', 'READ']);
+  });
+});
+
+describe('body size (read before the signature is checked)', () => {
+  const head = (framing: string) =>
+    [
+      'POST /webhooks/whatsapp HTTP/1.1',
+      'Host: localhost',
+      'Content-Type: application/json',
+      'X-Hub-Signature-256: sha256=' + '0'.repeat(64),
+      'Connection: keep-alive',
+      framing,
+      '',
+      '',
+    ].join('\r\n');
+
+  it('accepts a signed body of exactly the limit, refuses one byte more with 413', async () => {
+    const { id, wamid } = await acceptedMessage(t, a);
+    const json = JSON.stringify(status(PN_A, wamid, 'delivered'));
+    const limit = t.config.limits.maxWebhookBytes;
+    expect(limit).toBe(1_048_576);
+    const over = json + ' '.repeat(limit + 1 - json.length);
+    const before = await snapshot();
+    expect((await post(undefined, undefined, over)).status).toBe(413);
+    expect(await snapshot()).toEqual(before);
+    const exact = json + ' '.repeat(limit - json.length);
+    expect(await post(undefined, undefined, exact)).toMatchObject({ status: 200 });
+    expect(await history(a, id)).toEqual(['QUEUED', 'SENT', 'DELIVERED']);
+  });
+
+  it('refuses a declared Content-Length over the limit at once, unread, and closes', async () => {
+    const connection = await RawConnection.open(t.url);
+    connection.write(head(`Content-Length: ${64 * 1024 * 1024}`));
+    connection.write('{"object":');
+    const refused = await connection.response();
+    expect(refused).toMatchObject({ status: 413, headers: { connection: 'close' } });
+    await connection.closing();
+  });
+
+  it('refuses a chunked body as soon as it passes the limit, before it ends, and closes', async () => {
+    const connection = await RawConnection.open(t.url);
+    connection.write(head('Transfer-Encoding: chunked'));
+    const limit = t.config.limits.maxWebhookBytes;
+    // Just past the limit, and no last chunk: the body is unfinished when the answer comes.
+    for (let sent = 0; sent <= limit; sent += 65_536) connection.write(chunk(' '.repeat(65_536)));
+    const refused = await connection.response();
+    expect(refused).toMatchObject({ status: 413, headers: { connection: 'close' } });
+    await connection.closing();
   });
 });

@@ -48,7 +48,7 @@ export async function findApiTokensByIds(
 
 export function listApiTokens(db: Kysely<Database>, tenantId: string, args: ConnectionArgs) {
   const query = db.selectFrom('api_tokens').selectAll().where('tenant_id', '=', tenantId);
-  return paginate(query, args, { column: 'created_at', direction: 'desc' });
+  return paginate(query, args, { column: 'created_at', direction: 'desc', type: 'timestamp' });
 }
 
 export async function updateApiToken(

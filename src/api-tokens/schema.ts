@@ -86,7 +86,7 @@ builder.relayMutationField(
   },
   {
     outputFields: (t) => ({
-      apiToken: t.field({ type: ApiTokenNode, resolve: (r) => r.apiToken }),
+      apiToken: t.field({ type: ApiTokenNode, nullable: true, resolve: (r) => r.apiToken }),
       token: t.string({
         description: 'The secret, for `Authorization: Bearer <token>`. Shown this once only.',
         resolve: (r) => r.plaintext,
@@ -130,7 +130,7 @@ builder.relayMutationField(
   },
   {
     outputFields: (t) => ({
-      apiToken: t.field({ type: ApiTokenNode, resolve: (r) => r.apiToken }),
+      apiToken: t.field({ type: ApiTokenNode, nullable: true, resolve: (r) => r.apiToken }),
     }),
   },
 );
@@ -151,7 +151,7 @@ builder.relayMutationField(
   },
   {
     outputFields: (t) => ({
-      apiToken: t.field({ type: ApiTokenNode, resolve: (r) => r.apiToken }),
+      apiToken: t.field({ type: ApiTokenNode, nullable: true, resolve: (r) => r.apiToken }),
     }),
   },
 );

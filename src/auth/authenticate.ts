@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { apiError, unauthenticated } from '../errors.js';
 import type { Database, Tenant } from '../db/types.js';
 import { LAST_USED_RESOLUTION_MS, touchApiToken } from '../api-tokens/repo.js';
-import type { Principal } from './principal.js';
+import { ANONYMOUS, type Principal } from './principal.js';
 import { type Ability, grants } from './abilities.js';
 import { ADMIN_KEY_PREFIX, hashSecret, sameHash, TOKEN_PREFIX } from './secrets.js';
 import { SUBDOMAIN_PATTERN } from '../tenants/repo.js';
@@ -46,6 +46,15 @@ function lookup(db: Kysely<Database>, subdomain: string, hash: string) {
     .executeTakeFirst();
 }
 
+export interface AuthenticateOptions {
+  /**
+   * Called when the secret is missing or refused (UNAUTHENTICATED, API_ACCESS_DISABLED); when it
+   * returns true, the anonymous principal is returned instead of the error. An unknown tenant is
+   * TENANT_NOT_FOUND regardless.
+   */
+  allowAnonymous?: () => boolean;
+}
+
 /**
  * Resolves the tenant named in the path and the principal behind the bearer secret, in one SQL
  * statement, or none when `cache` has them (see AuthCache: only rows that name a principal are
@@ -58,6 +67,7 @@ export async function authenticate(
   authorization: string | null | undefined,
   now = new Date(),
   cache?: AuthCache<AuthRow>,
+  options: AuthenticateOptions = {},
 ): Promise<Authenticated> {
   // Not a subdomain, so no tenant's; and PostgreSQL's text cannot even hold some (NUL, a 500).
   if (!SUBDOMAIN_PATTERN.test(subdomain)) throw tenantNotFound(subdomain);
@@ -73,16 +83,44 @@ export async function authenticate(
   }
 
   if (!row) throw tenantNotFound(subdomain);
+  try {
+    return principalOf(db, row, subdomain, authorization, secret, hash, now);
+  } catch (error) {
+    if (options.allowAnonymous?.()) return { tenant: tenantOf(row), principal: ANONYMOUS };
+    throw error;
+  }
+}
+
+function tenantOf(row: AuthRow): Tenant {
   const {
-    token_id,
-    token_name,
-    token_hash,
-    token_abilities,
-    token_expires_at,
-    token_revoked_at,
-    token_last_used_at,
+    token_id: _id,
+    token_name: _name,
+    token_hash: _hash,
+    token_abilities: _abilities,
+    token_expires_at: _expires,
+    token_revoked_at: _revoked,
+    token_last_used_at: _used,
     ...tenant
   } = row;
+  return tenant;
+}
+
+/**
+ * The principal `secret` names in the looked-up row; throws UNAUTHENTICATED or
+ * API_ACCESS_DISABLED.
+ */
+function principalOf(
+  db: Kysely<Database>,
+  row: AuthRow,
+  subdomain: string,
+  authorization: string | null | undefined,
+  secret: string | undefined,
+  hash: string,
+  now: Date,
+): Authenticated {
+  const tenant = tenantOf(row);
+  const { token_id, token_name, token_hash, token_abilities, token_expires_at, token_revoked_at } =
+    row;
 
   if (!authorization) {
     throw unauthenticated('Authentication required: send "Authorization: Bearer <token>".');
@@ -107,8 +145,8 @@ export async function authenticate(
     throw apiError('API_ACCESS_DISABLED', `API access is disabled for tenant "${subdomain}".`);
   }
   if (
-    !token_last_used_at ||
-    now.getTime() - token_last_used_at.getTime() >= LAST_USED_RESOLUTION_MS
+    !row.token_last_used_at ||
+    now.getTime() - row.token_last_used_at.getTime() >= LAST_USED_RESOLUTION_MS
   ) {
     // Best effort, off the request's path: a failed write costs a stale timestamp, not the request.
     // The cached row (if any) remembers it, so the next requests do not write again.
@@ -139,6 +177,7 @@ export async function stillAuthorized(
   now = new Date(),
 ): Promise<GraphQLError | undefined> {
   if (principal.kind === 'admin') return undefined;
+  if (principal.kind === 'anonymous') return unauthenticated('Authentication required.');
   const row = await db
     .selectFrom('api_tokens as k')
     .innerJoin('tenants as t', 't.id', 'k.tenant_id')

@@ -1,8 +1,13 @@
 import type { Ability } from './abilities.js';
 
-/** Who is calling: the tenant's admin (admin key) or one of its API tokens. */
+/**
+ * Who is calling: the tenant's admin (admin key), one of its API tokens, or, for an operation
+ * that only introspects the schema, anyone (no secret, or one that was refused; see app.ts).
+ * The anonymous principal holds no ability.
+ */
 export type Principal =
   | { kind: 'admin' }
+  | { kind: 'anonymous'; abilities: ReadonlySet<string> }
   | {
       kind: 'token';
       tokenId: string;
@@ -11,6 +16,11 @@ export type Principal =
       abilities: ReadonlySet<string>;
       expiresAt: Date | null;
     };
+
+export const ANONYMOUS: Principal = Object.freeze({
+  kind: 'anonymous',
+  abilities: new Set<string>(),
+});
 
 const ADMIN_ABILITIES: ReadonlySet<string> = new Set(['*']);
 

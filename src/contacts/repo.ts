@@ -9,7 +9,12 @@ import type {
   Source,
   Status,
 } from '../db/types.js';
-import { type Connection, type ConnectionArgs, paginate } from '../db/connection.js';
+import {
+  type Connection,
+  type ConnectionArgs,
+  type OrderType,
+  paginate,
+} from '../db/connection.js';
 
 /** Relations a page of contacts can carry from its own statement (see `listContacts`). */
 export interface ContactIncludes {
@@ -64,6 +69,14 @@ export interface ContactOrder {
   column: 'created_at' | 'updated_at' | 'first_name' | 'last_name';
   direction: 'asc' | 'desc';
 }
+
+/** What each order column holds, for checking cursors against it (src/db/connection.ts). */
+const ORDER_TYPES = {
+  created_at: 'timestamp',
+  updated_at: 'timestamp',
+  first_name: 'text',
+  last_name: 'text',
+} as const satisfies Record<ContactOrder['column'], OrderType>;
 
 /** `LIKE` treats `%`, `_` and `\` specially; a search for "50%" means the characters "50%". */
 function likePattern(text: string): string {
@@ -137,7 +150,7 @@ export async function listContacts(
       ]),
     );
   }
-  const page = await paginate(query, args, order);
+  const page = await paginate(query, args, { ...order, type: ORDER_TYPES[order.column] });
   if (!include.status && !include.source && !include.groups) return page;
   // A page's contacts share few statuses, sources and groups: one object for each.
   const seen = new Map<string, unknown>();

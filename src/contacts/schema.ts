@@ -69,7 +69,7 @@ export const ContactNode = builder.loadableNode('Contact', {
     }),
     groups: t.field({
       type: [GroupNode],
-      nullable: true,
+      nullable: { list: true, items: true },
       description: "The contact's groups, by name. Needs `groups.read`.",
       authScopes: { ability: 'groups.read' },
       resolve: (contact, _args, context) =>
@@ -146,6 +146,7 @@ builder.objectField(GroupNode, 'contacts', (t) =>
 const payload = (t: any) => ({
   contact: t.field({
     type: ContactNode,
+    nullable: true,
     resolve: (result: { contact: Contact }) => result.contact,
   }),
 });

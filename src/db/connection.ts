@@ -1,4 +1,5 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
+import { z } from 'zod';
 import { badUserInput } from '../errors.js';
 
 /**
@@ -36,38 +37,51 @@ export interface Connection<T> {
   totalCount: () => Promise<number>;
 }
 
-type Key = string | number | Date;
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-function encodeCursor(value: Key, id: string): string {
-  const v = value instanceof Date ? { d: value.toISOString() } : value;
-  return Buffer.from(JSON.stringify([v, id])).toString('base64url');
+/** What a connection's order column holds; a cursor's value must be one, checked before any SQL. */
+export type OrderType = 'timestamp' | 'text';
+
+/**
+ * A cursor is base64url(JSON `[value, id]`). A timestamp travels as `{ "d": ISO 8601 }` with
+ * PostgreSQL's microseconds (a JS Date keeps milliseconds only, and a cursor rounded to them would
+ * repeat or skip rows of the same millisecond); text as a string PostgreSQL can store (no NUL).
+ */
+const uuid = z.string().regex(UUID);
+const CURSOR_SCHEMAS = {
+  timestamp: z.tuple([z.strictObject({ d: z.iso.datetime() }).transform(({ d }) => d), uuid]),
+  text: z.tuple([z.string().regex(/^[^\0]*$/), uuid]),
+} satisfies Record<OrderType, z.ZodType<[string, string]>>;
+
+/** The selected column holding a timestamp order column's exact value, in the cursor's form. */
+const EXACT_KEY = '_cursor_key';
+
+function encodeCursor(value: string, id: string, type: OrderType): string {
+  return Buffer.from(JSON.stringify([type === 'timestamp' ? { d: value } : value, id])).toString(
+    'base64url',
+  );
 }
 
-function decodeCursor(cursor: string, field: 'after' | 'before'): [Key, string] {
+function decodeCursor(
+  cursor: string,
+  type: OrderType,
+  field: 'after' | 'before',
+): [string, string] {
+  let json: unknown;
   try {
-    const [v, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [
-      unknown,
-      unknown,
-    ];
-    const value = typeof v === 'object' && v !== null && 'd' in v ? new Date(String(v.d)) : v;
-    if (
-      typeof id !== 'string' ||
-      !isUuid(id) ||
-      !(typeof value === 'string' || typeof value === 'number' || value instanceof Date) ||
-      (value instanceof Date && Number.isNaN(value.getTime()))
-    ) {
-      throw new Error('shape');
-    }
-    return [value, id];
+    json = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
+    json = undefined;
+  }
+  const parsed = CURSOR_SCHEMAS[type].safeParse(json);
+  if (!parsed.success) {
     throw badUserInput(field, `"${field}" is not a cursor returned by this connection.`);
   }
+  return parsed.data;
 }
 
 /** An edge whose cursor is encoded only when a client asks for it. */
@@ -75,10 +89,13 @@ class Edge<T extends { id: string }> {
   constructor(
     public node: T,
     private readonly column: string,
+    private readonly type: OrderType,
   ) {}
 
   get cursor(): string {
-    return encodeCursor((this.node as Record<string, unknown>)[this.column] as Key, this.node.id);
+    const row = this.node as Record<string, unknown>;
+    const key = this.type === 'timestamp' ? row[EXACT_KEY] : row[this.column];
+    return encodeCursor(String(key), this.node.id, this.type);
   }
 }
 
@@ -97,30 +114,39 @@ export function pageSize(args: ConnectionArgs): { size: number; backward: boolea
 
 /**
  * Runs `query` (already scoped to the tenant and filtered) as one page of a connection ordered by
- * `column` then `id`. `query` must select the row's `id` and `column`.
+ * `column` (holding `type`) then `id`. `query` must select the row's `id` and `column`. A cursor
+ * that does not fit the column is BAD_USER_INPUT naming `after` or `before`, before any SQL runs.
  */
 export async function paginate<DB, TB extends keyof DB, Row extends { id: string }>(
   query: SelectQueryBuilder<DB, TB, Row>,
   args: ConnectionArgs,
-  order: { column: string & keyof Row; direction: 'asc' | 'desc' },
+  order: { column: string & keyof Row; direction: 'asc' | 'desc'; type: OrderType },
 ): Promise<Connection<Row>> {
   const { size, backward } = pageSize(args);
-  const after = args.after ? decodeCursor(args.after, 'after') : undefined;
-  const before = args.before ? decodeCursor(args.before, 'before') : undefined;
+  const after = args.after ? decodeCursor(args.after, order.type, 'after') : undefined;
+  const before = args.before ? decodeCursor(args.before, order.type, 'before') : undefined;
   const asc = order.direction === 'asc';
   const col = sql.ref(order.column);
   const id = sql.ref('id');
+  const key = (value: string) => (order.type === 'timestamp' ? sql`${value}::timestamptz` : value);
   let page = query;
   // Rows strictly after the `after` cursor (in the connection's order), strictly before `before`.
   if (after) {
     page = page.where(
-      sql<boolean>`(${col}, ${id}) ${sql.raw(asc ? '>' : '<')} (${after[0]}, ${after[1]}::uuid)`,
+      sql<boolean>`(${col}, ${id}) ${sql.raw(asc ? '>' : '<')} (${key(after[0])}, ${after[1]}::uuid)`,
     );
   }
   if (before) {
     page = page.where(
-      sql<boolean>`(${col}, ${id}) ${sql.raw(asc ? '<' : '>')} (${before[0]}, ${before[1]}::uuid)`,
+      sql<boolean>`(${col}, ${id}) ${sql.raw(asc ? '<' : '>')} (${key(before[0])}, ${before[1]}::uuid)`,
     );
+  }
+  if (order.type === 'timestamp') {
+    page = page.select(
+      sql<string>`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as(
+        EXACT_KEY,
+      ),
+    ) as typeof page;
   }
   const dir = asc !== backward ? 'asc' : 'desc';
   const rows =
@@ -134,7 +160,7 @@ export async function paginate<DB, TB extends keyof DB, Row extends { id: string
   const more = rows.length > size;
   const nodes = (more ? rows.slice(0, size) : rows) as Row[];
   if (backward) nodes.reverse();
-  const edges = nodes.map((node) => new Edge(node, order.column));
+  const edges = nodes.map((node) => new Edge(node, order.column, order.type));
   return {
     edges,
     pageInfo: {

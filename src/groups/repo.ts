@@ -64,7 +64,7 @@ export async function countContactsByGroupIds(
 
 export function listGroups(db: Kysely<Database>, tenantId: string, args: ConnectionArgs) {
   const query = db.selectFrom('groups').selectAll().where('tenant_id', '=', tenantId);
-  return paginate(query, args, { column: 'name', direction: 'asc' });
+  return paginate(query, args, { column: 'name', direction: 'asc', type: 'text' });
 }
 
 export async function createGroup(

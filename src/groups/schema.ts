@@ -62,7 +62,11 @@ const guardName = <T>(write: Promise<T>, name: string | undefined) =>
 
 /** The payload shows the group it wrote even without `groups.read` (see StatusNode). */
 const groupPayload = (t: any) => ({
-  group: t.field({ type: GroupNode, resolve: (result: { group: Group }) => result.group }),
+  group: t.field({
+    type: GroupNode,
+    nullable: true,
+    resolve: (result: { group: Group }) => result.group,
+  }),
 });
 
 builder.relayMutationField(

@@ -97,6 +97,9 @@ async function charge(
     return refuse(tooComplex(message, 'sends', perSecond));
   }
 
+  // The anonymous principal may only introspect (src/auth/introspection.ts), which costs 0: it
+  // has no bucket to draw on.
+  if (principal.kind === 'anonymous') return {};
   const bucket = principal.kind === 'admin' ? 'admin' : `token:${principal.tokenId}`;
   const state = await chargeBucket(db, tenant.id, bucket, requested, rule);
   const cost = (actual: number, available: number): QueryCost => ({

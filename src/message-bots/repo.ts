@@ -52,7 +52,7 @@ export function listMessageBots(
       ]),
     );
   }
-  return paginate(query, args, { column: 'name', direction: 'asc' });
+  return paginate(query, args, { column: 'name', direction: 'asc', type: 'text' });
 }
 
 const toColumns = (bot: MessageBotRow) => ({

@@ -140,7 +140,11 @@ function toRow(input: Record<string, unknown>): repo.MessageBotRow {
 }
 
 const payload = (t: any) => ({
-  messageBot: t.field({ type: MessageBotNode, resolve: (r: { bot: MessageBot }) => r.bot }),
+  messageBot: t.field({
+    type: MessageBotNode,
+    nullable: true,
+    resolve: (r: { bot: MessageBot }) => r.bot,
+  }),
 });
 
 builder.relayMutationField(

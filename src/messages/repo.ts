@@ -109,7 +109,7 @@ export function listMessages(
   if (filter.type) query = query.where('type', '=', filter.type);
   if (filter.createdAfter) query = query.where('created_at', '>=', filter.createdAfter);
   if (filter.createdBefore) query = query.where('created_at', '<', filter.createdBefore);
-  return paginate(query, args, { column: 'created_at', direction: 'desc' });
+  return paginate(query, args, { column: 'created_at', direction: 'desc', type: 'timestamp' });
 }
 
 /** Status history of several messages, oldest first per message, in key order (DataLoader). */

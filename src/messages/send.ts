@@ -113,7 +113,11 @@ async function accept(
 
 const payload = {
   outputFields: (t: any) => ({
-    message: t.field({ type: MessageNode, resolve: (r: { message: Message }) => r.message }),
+    message: t.field({
+      type: MessageNode,
+      nullable: true,
+      resolve: (r: { message: Message }) => r.message,
+    }),
   }),
 };
 

@@ -144,7 +144,9 @@ export function renderSettingsPage(subdomain: string, assets: PageAssets): strin
   <main>
     <section id="sign-in" class="card narrow" aria-labelledby="sign-in-title">
       <h2 id="sign-in-title">Sign in</h2>
-      <p>Enter the admin key of <code>${sub}</code> (printed once by <code>tenant create</code>).
+      <p>Enter the admin key of <code>${sub}</code>, printed once when the workspace was created:
+        by <code>npm start</code> for the demo workspace, by <code>tenant create</code> for any
+        other (<code>tenant rotate-admin-key</code> replaces a lost one).
         It is kept in this tab's memory only: reloading or closing the tab forgets it.</p>
       <form id="sign-in-form" method="post" autocomplete="off" novalidate>
         <label for="admin-key">Admin key</label>

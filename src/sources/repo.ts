@@ -18,7 +18,7 @@ export async function findSourcesByIds(
 
 export function listSources(db: Kysely<Database>, tenantId: string, args: ConnectionArgs) {
   const query = db.selectFrom('sources').selectAll().where('tenant_id', '=', tenantId);
-  return paginate(query, args, { column: 'name', direction: 'asc' });
+  return paginate(query, args, { column: 'name', direction: 'asc', type: 'text' });
 }
 
 export async function createSource(

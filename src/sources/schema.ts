@@ -43,7 +43,11 @@ const guardName = <T>(write: Promise<T>, name: string | undefined) =>
 
 /** The payload shows the source it wrote even without `sources.read` (see StatusNode). */
 const payload = (t: any) => ({
-  source: t.field({ type: SourceNode, resolve: (result: { source: Source }) => result.source }),
+  source: t.field({
+    type: SourceNode,
+    nullable: true,
+    resolve: (result: { source: Source }) => result.source,
+  }),
 });
 
 builder.relayMutationField(

@@ -58,7 +58,11 @@ const guardName = <T>(write: Promise<T>, name: string | undefined) =>
  * mutation field grants `mutationResult`, which the Status type accepts one level below it.
  */
 const payload = (t: any) => ({
-  status: t.field({ type: StatusNode, resolve: (result: { status: Status }) => result.status }),
+  status: t.field({
+    type: StatusNode,
+    nullable: true,
+    resolve: (result: { status: Status }) => result.status,
+  }),
 });
 
 builder.relayMutationField(

@@ -46,7 +46,7 @@ export function listTemplateBots(
       ]),
     );
   }
-  return paginate(query, args, { column: 'name', direction: 'asc' });
+  return paginate(query, args, { column: 'name', direction: 'asc', type: 'text' });
 }
 
 const toColumns = (bot: TemplateBotRow) => ({

@@ -148,7 +148,11 @@ const guardName = <T>(write: Promise<T>, name: string | undefined) =>
   uniqueName(write, 'template_bots_tenant_name', 'template bot', name);
 
 const payload = (t: any) => ({
-  templateBot: t.field({ type: TemplateBotNode, resolve: (r: { bot: TemplateBot }) => r.bot }),
+  templateBot: t.field({
+    type: TemplateBotNode,
+    nullable: true,
+    resolve: (r: { bot: TemplateBot }) => r.bot,
+  }),
 });
 
 builder.relayMutationField(

@@ -81,7 +81,7 @@ export function listTemplates(
       eb.or([eb('name', 'ilike', pattern), eb('body_text', 'ilike', pattern)]),
     );
   }
-  return paginate(query, args, { column: 'name', direction: 'asc' });
+  return paginate(query, args, { column: 'name', direction: 'asc', type: 'text' });
 }
 
 function toRow(tenantId: string, template: MetaTemplate, now: Date) {

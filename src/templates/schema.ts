@@ -200,6 +200,7 @@ const SyncTemplatesPayload = builder
 builder.mutationField('syncTemplates', (t) =>
   t.field({
     type: SyncTemplatesPayload,
+    nullable: true,
     description:
       "Pulls the templates of the tenant's WhatsApp Business Account (every page) and upserts " +
       'them. In sandbox mode loads a built-in set instead. Admin key only. Errors: BAD_USER_INPUT ' +

@@ -15,20 +15,51 @@ export async function findTenantBySubdomain(
 /** Creates a tenant; returns it with its admin key, which is not stored and cannot be shown again. */
 export async function createTenant(
   db: Kysely<Database>,
-  input: { subdomain: string; name?: string; apiEnabled?: boolean },
+  input: NewTenant,
 ): Promise<{ tenant: Tenant; adminKey: string }> {
-  const adminKey = generateSecret(ADMIN_KEY_PREFIX);
+  const { row, adminKey } = newTenantRow(input);
   const tenant = await db
     .insertInto('tenants')
-    .values({
-      subdomain: input.subdomain,
-      name: input.name ?? input.subdomain,
-      api_enabled: input.apiEnabled ?? false,
-      admin_key_hash: hashSecret(adminKey),
-    })
+    .values(row)
     .returningAll()
     .executeTakeFirstOrThrow();
   return { tenant, adminKey };
+}
+
+/**
+ * Like createTenant, but undefined when the subdomain is taken, also by a transaction not yet
+ * committed (the insert waits for it): processes racing to create one tenant never fail on it,
+ * and exactly one of them gets the admin key.
+ */
+export async function createTenantIfAbsent(
+  db: Kysely<Database>,
+  input: NewTenant,
+): Promise<{ tenant: Tenant; adminKey: string } | undefined> {
+  const { row, adminKey } = newTenantRow(input);
+  const tenant = await db
+    .insertInto('tenants')
+    .values(row)
+    .onConflict((oc) => oc.column('subdomain').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return tenant && { tenant, adminKey };
+}
+
+interface NewTenant {
+  subdomain: string;
+  name?: string;
+  apiEnabled?: boolean;
+}
+
+function newTenantRow(input: NewTenant) {
+  const adminKey = generateSecret(ADMIN_KEY_PREFIX);
+  const row = {
+    subdomain: input.subdomain,
+    name: input.name ?? input.subdomain,
+    api_enabled: input.apiEnabled ?? false,
+    admin_key_hash: hashSecret(adminKey),
+  };
+  return { row, adminKey };
 }
 
 /** Replaces the admin key; the old one stops working at once. Undefined when there is no tenant. */

@@ -113,6 +113,7 @@ builder.queryFields((t) => ({
 builder.mutationField('setApiAccess', (t) =>
   t.field({
     type: TenantRef,
+    nullable: true,
     description: 'Switches API access for API tokens on or off. Admin key only.',
     authScopes: { admin: true },
     args: { enabled: t.arg.boolean({ required: true }) },

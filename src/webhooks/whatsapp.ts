@@ -6,49 +6,69 @@ import type { Database } from '../db/types.js';
 import { isUuid } from '../db/connection.js';
 import { applyStatus } from '../messages/delivery.js';
 import { fromMetaStatus } from '../messages/status.js';
+import { UNSTORABLE } from '../input-text.js';
+import { CLOSE_CONNECTION, readBodyWithin } from '../limits/request.js';
 import { verifySignature } from './signature.js';
 import { findConnectionByPhoneNumberId } from '../whatsapp/repo.js';
 
 /**
  * Meta's webhook for the WhatsApp Business Account (API.md: GET, POST /webhooks/whatsapp).
- * GET answers the verification handshake; POST checks X-Hub-Signature-256 over the raw body and
+ * GET answers the verification handshake; POST reads at most `limits.maxWebhookBytes` (more: 413,
+ * before anything is buffered or checked), checks X-Hub-Signature-256 over the raw body and
  * applies `statuses[]` to our messages. Anything well-signed is answered 200 (Meta retries
- * otherwise), including statuses for messages we do not know.
+ * otherwise), including statuses for messages we do not know and statuses we cannot read.
+ *
+ * Each change and each status is validated on its own: a malformed one (a non-numeric timestamp,
+ * no id, an unknown status, an `errors` entry without an integer code, text PostgreSQL cannot
+ * store...) is skipped with a warning and counted as ignored, and never keeps the others from
+ * being applied. Fields we do not use (recipient_id, pricing, conversation...) are not checked.
  */
-const statusSchema = z.object({
-  id: z.string(),
-  status: z.string(),
-  timestamp: z.string().optional(),
-  recipient_id: z.string().optional(),
-  biz_opaque_callback_data: z.string().optional(),
-  errors: z
-    .array(
-      z.object({
-        code: z.number(),
-        title: z.string().optional(),
-        message: z.string().optional(),
-        error_data: z.object({ details: z.string().optional() }).optional(),
-      }),
-    )
-    .optional(),
+const storableText = z
+  .string()
+  .refine((value) => !UNSTORABLE.test(value), 'must not hold NUL or unpaired surrogates');
+
+/** Unix seconds, as Meta sends them (a string of digits); bounded to dates PostgreSQL can hold. */
+const unixSeconds = z
+  .union([z.string().regex(/^\d{1,12}$/, 'must be Unix seconds'), z.number().int()])
+  .transform(Number)
+  .pipe(z.number().int().min(0).max(999_999_999_999))
+  .transform((seconds) => new Date(seconds * 1000));
+
+const metaErrorSchema = z.object({
+  // Read back as MessageError.code, a GraphQL Int: 32 bits.
+  code: z.int32(),
+  title: storableText.optional(),
+  message: storableText.optional(),
+  error_data: z.object({ details: storableText.optional() }).optional(),
 });
 
-const payloadSchema = z.object({
-  object: z.string(),
-  entry: z.array(
-    z.object({
-      changes: z.array(
-        z.object({
-          field: z.string().optional(),
-          value: z.object({
-            metadata: z.object({ phone_number_id: z.string() }).optional(),
-            statuses: z.array(statusSchema).optional(),
-          }),
-        }),
-      ),
-    }),
-  ),
+const statusSchema = z.object({
+  id: storableText.min(1),
+  status: z.string().transform((name, ctx) => {
+    const status = fromMetaStatus(name);
+    if (!status) ctx.addIssue({ code: 'custom', message: `unknown status "${name.slice(0, 40)}"` });
+    return status ?? z.NEVER;
+  }),
+  timestamp: unixSeconds.optional(),
+  // Our own message id, echoed; used only when it is one, so anything else counts as absent.
+  biz_opaque_callback_data: z
+    .string()
+    .optional()
+    .catch(undefined)
+    .transform((value) => (value && isUuid(value) ? value : undefined)),
+  errors: z.array(metaErrorSchema).optional(),
 });
+
+const changeSchema = z.object({
+  value: z.object({
+    metadata: z.object({ phone_number_id: storableText.min(1) }).optional(),
+    statuses: z.array(z.unknown()).optional(),
+  }),
+});
+
+const entrySchema = z.object({ changes: z.array(z.unknown()) });
+
+const payloadSchema = z.object({ object: z.string(), entry: z.array(z.unknown()) });
 
 export interface WebhookResult {
   applied: number;
@@ -73,11 +93,24 @@ export async function handleWhatsAppWebhook(
         })
       : json(403, { error: 'Verification failed: hub.verify_token does not match.' });
   }
-  if (request.method !== 'POST') return json(405, { error: 'Use GET or POST.' });
+  // Refusals below leave the body unread: the connection closes with them.
+  if (request.method !== 'POST') return json(405, { error: 'Use GET or POST.' }, CLOSE_CONNECTION);
   if (!config.whatsapp.appSecret) {
-    return json(503, { error: 'Webhooks are not configured (WHATSAPP_APP_SECRET is unset).' });
+    return json(
+      503,
+      { error: 'Webhooks are not configured (WHATSAPP_APP_SECRET is unset).' },
+      CLOSE_CONNECTION,
+    );
   }
-  const raw = new Uint8Array(await request.arrayBuffer());
+  const maxBytes = config.limits.maxWebhookBytes;
+  const raw = await readBodyWithin(request, maxBytes);
+  if (!raw) {
+    return json(
+      413,
+      { error: `The body exceeds the limit of ${maxBytes} bytes.` },
+      CLOSE_CONNECTION,
+    );
+  }
   if (
     !verifySignature(raw, request.headers.get('x-hub-signature-256'), config.whatsapp.appSecret)
   ) {
@@ -89,7 +122,10 @@ export async function handleWhatsAppWebhook(
   } catch {
     return json(400, { error: 'Not a WhatsApp webhook payload.' });
   }
-  const result = await applyWebhook(db, payload, logger);
+  const { failed, ...result } = await applyWebhook(db, payload, logger);
+  // A status the database refused may be refused only for now: Meta retries the whole payload,
+  // and the statuses applied this time are duplicates then, which change nothing.
+  if (failed > 0) return json(500, { error: 'Some statuses could not be applied.', ...result });
   return json(200, result);
 }
 
@@ -97,12 +133,28 @@ async function applyWebhook(
   db: Kysely<Database>,
   payload: z.infer<typeof payloadSchema>,
   logger: Logger,
-): Promise<WebhookResult> {
-  const result: WebhookResult = { applied: 0, ignored: 0 };
-  for (const entry of payload.entry) {
-    for (const change of entry.changes) {
-      const phoneNumberId = change.value.metadata?.phone_number_id;
-      const statuses = change.value.statuses ?? [];
+): Promise<WebhookResult & { failed: number }> {
+  const result = { applied: 0, ignored: 0, failed: 0 };
+  for (const [e, rawEntry] of payload.entry.entries()) {
+    const entry = entrySchema.safeParse(rawEntry);
+    if (!entry.success) {
+      logger.warn(
+        { at: `entry[${e}]`, issues: issuesOf(entry.error) },
+        'webhook: skipped a malformed entry',
+      );
+      continue;
+    }
+    for (const [c, rawChange] of entry.data.changes.entries()) {
+      const at = `entry[${e}].changes[${c}]`;
+      const change = changeSchema.safeParse(rawChange);
+      if (!change.success) {
+        const statuses = (rawChange as { value?: { statuses?: unknown } } | null)?.value?.statuses;
+        result.ignored += Array.isArray(statuses) ? statuses.length : 0;
+        logger.warn({ at, issues: issuesOf(change.error) }, 'webhook: skipped a malformed change');
+        continue;
+      }
+      const phoneNumberId = change.data.value.metadata?.phone_number_id;
+      const statuses = change.data.value.statuses ?? [];
       if (!phoneNumberId || statuses.length === 0) continue;
       const connection = await findConnectionByPhoneNumberId(db, phoneNumberId);
       if (!connection) {
@@ -110,39 +162,62 @@ async function applyWebhook(
         logger.warn({ phoneNumberId }, 'webhook for an unknown phone number id');
         continue;
       }
-      for (const status of statuses) {
-        const mapped = fromMetaStatus(status.status);
-        const callback = status.biz_opaque_callback_data;
-        if (!mapped) {
+      for (const [i, rawStatus] of statuses.entries()) {
+        const parsed = statusSchema.safeParse(rawStatus);
+        if (!parsed.success) {
           result.ignored += 1;
+          const id = (rawStatus as { id?: unknown } | null)?.id;
+          logger.warn(
+            {
+              at: `${at}.value.statuses[${i}]`,
+              phoneNumberId,
+              wamid: typeof id === 'string' ? id.slice(0, 200) : undefined,
+              issues: issuesOf(parsed.error),
+            },
+            'webhook: skipped a malformed status',
+          );
           continue;
         }
+        const status = parsed.data;
         const error = status.errors?.[0];
-        const outcome = await applyStatus(db, {
-          tenantId: connection.tenant_id,
-          wamid: status.id,
-          ...(callback && isUuid(callback) && { messageId: callback }),
-          status: mapped,
-          occurredAt: status.timestamp ? new Date(Number(status.timestamp) * 1000) : new Date(),
-          error: error && {
-            code: error.code,
-            title: error.title ?? 'Error',
-            message: error.message ?? error.title ?? 'Error',
-            ...(error.error_data?.details && { details: error.error_data.details }),
-          },
-          source: 'webhook',
-        });
-        if (outcome.applied) result.applied += 1;
-        else result.ignored += 1;
+        try {
+          const outcome = await applyStatus(db, {
+            tenantId: connection.tenant_id,
+            wamid: status.id,
+            ...(status.biz_opaque_callback_data && { messageId: status.biz_opaque_callback_data }),
+            status: status.status,
+            occurredAt: status.timestamp ?? new Date(),
+            error: error && {
+              code: error.code,
+              title: error.title ?? 'Error',
+              message: error.message ?? error.title ?? 'Error',
+              ...(error.error_data?.details && { details: error.error_data.details }),
+            },
+            source: 'webhook',
+          });
+          if (outcome.applied) result.applied += 1;
+          else result.ignored += 1;
+        } catch (failure) {
+          result.failed += 1;
+          logger.error(
+            { err: failure, at: `${at}.value.statuses[${i}]`, phoneNumberId, wamid: status.id },
+            'webhook: status not applied',
+          );
+        }
       }
     }
   }
   return result;
 }
 
-function json(status: number, body: unknown): Response {
+/** Where and why a part of the payload is invalid, for the log: paths, not values (PII). */
+function issuesOf(error: z.ZodError): string[] {
+  return error.issues.slice(0, 5).map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
   });
 }

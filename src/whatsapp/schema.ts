@@ -61,6 +61,7 @@ const view = (context: Context, connection: WhatsAppConnection | undefined): Con
 builder.queryField('whatsAppConnection', (t) =>
   t.field({
     type: WhatsAppConnectionRef,
+    nullable: true,
     description: "The tenant's WhatsApp connection (`connected: false` when none). Admin key only.",
     authScopes: { admin: true },
     resolve: async (_root, _args, context) =>

@@ -141,12 +141,12 @@ export type CreateApiTokenMutationVariables = Exact<{
 }>;
 
 
-export type CreateApiTokenMutation = { createApiToken: { token: string, apiToken: { id: string, name: string, hint: string, abilities: Array<string>, expiresAt: string | null, active: boolean } } };
+export type CreateApiTokenMutation = { createApiToken: { token: string, apiToken: { id: string, name: string, hint: string, abilities: Array<string>, expiresAt: string | null, active: boolean } | null } | null };
 
 export type ApiTokensQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ApiTokensQuery = { apiTokens: { totalCount: number, edges: Array<{ node: { id: string, name: string, abilities: Array<string>, lastUsedAt: string | null, revokedAt: string | null } }> } };
+export type ApiTokensQuery = { apiTokens: { totalCount: number, edges: Array<{ node: { id: string, name: string, abilities: Array<string>, lastUsedAt: string | null, revokedAt: string | null } | null }> } | null };
 
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -158,7 +158,7 @@ export type ContactWithRelationsQueryVariables = Exact<{
 }>;
 
 
-export type ContactWithRelationsQuery = { contact: { id: string, firstName: string, phone: string, status: { name: string } | null, source: { name: string } | null, groups: Array<{ name: string }> | null } | null };
+export type ContactWithRelationsQuery = { contact: { id: string, firstName: string, phone: string, status: { name: string } | null, source: { name: string } | null, groups: Array<{ name: string } | null> | null } | null };
 
 export type ContactsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -170,56 +170,56 @@ export type ContactsQueryVariables = Exact<{
 }>;
 
 
-export type ContactsQuery = { contacts: { totalCount: number, edges: Array<{ node: { id: string, firstName: string, lastName: string | null, phone: string } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
+export type ContactsQuery = { contacts: { totalCount: number, edges: Array<{ node: { id: string, firstName: string, lastName: string | null, phone: string } | null }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } | null };
 
 export type CreateContactMutationVariables = Exact<{
   input: CreateContactInput;
 }>;
 
 
-export type CreateContactMutation = { createContact: { contact: { id: string, firstName: string, lastName: string | null, company: string | null, type: ContactType, email: string | null, phone: string, country: string | null, description: string | null, createdAt: string, updatedAt: string, status: { id: string, name: string } | null, source: { id: string, name: string } | null, groups: Array<{ id: string, name: string }> | null } } };
+export type CreateContactMutation = { createContact: { contact: { id: string, firstName: string, lastName: string | null, company: string | null, type: ContactType, email: string | null, phone: string, country: string | null, description: string | null, createdAt: string, updatedAt: string, status: { id: string, name: string } | null, source: { id: string, name: string } | null, groups: Array<{ id: string, name: string } | null> | null } | null } | null };
 
 export type UpdateContactMutationVariables = Exact<{
   input: UpdateContactInput;
 }>;
 
 
-export type UpdateContactMutation = { updateContact: { contact: { id: string, firstName: string, lastName: string | null, company: string | null, type: ContactType, email: string | null, phone: string, country: string | null, description: string | null, status: { name: string } | null, source: { name: string } | null } } };
+export type UpdateContactMutation = { updateContact: { contact: { id: string, firstName: string, lastName: string | null, company: string | null, type: ContactType, email: string | null, phone: string, country: string | null, description: string | null, status: { name: string } | null, source: { name: string } | null } | null } | null };
 
 export type DeleteContactMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type DeleteContactMutation = { deleteContact: { deletedContactId: string } };
+export type DeleteContactMutation = { deleteContact: { deletedContactId: string } | null };
 
 export type ContactQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type ContactQuery = { contact: { id: string, firstName: string, phone: string, status: { name: string } | null, source: { name: string } | null, groups: Array<{ name: string }> | null } | null };
+export type ContactQuery = { contact: { id: string, firstName: string, phone: string, status: { name: string } | null, source: { name: string } | null, groups: Array<{ name: string } | null> | null } | null };
 
 export type CreateGroupMutationVariables = Exact<{
   input: CreateGroupInput;
 }>;
 
 
-export type CreateGroupMutation = { createGroup: { group: { id: string, name: string, description: string | null, contactCount: number } } };
+export type CreateGroupMutation = { createGroup: { group: { id: string, name: string, description: string | null, contactCount: number } | null } | null };
 
 export type UpdateGroupMutationVariables = Exact<{
   input: UpdateGroupInput;
 }>;
 
 
-export type UpdateGroupMutation = { updateGroup: { group: { id: string, name: string, description: string | null } } };
+export type UpdateGroupMutation = { updateGroup: { group: { id: string, name: string, description: string | null } | null } | null };
 
 export type DeleteGroupMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type DeleteGroupMutation = { deleteGroup: { deletedGroupId: string } };
+export type DeleteGroupMutation = { deleteGroup: { deletedGroupId: string } | null };
 
 export type AddContactsToGroupMutationVariables = Exact<{
   groupId: string | number;
@@ -227,7 +227,7 @@ export type AddContactsToGroupMutationVariables = Exact<{
 }>;
 
 
-export type AddContactsToGroupMutation = { addContactsToGroup: { addedCount: number, group: { id: string, contactCount: number } } };
+export type AddContactsToGroupMutation = { addContactsToGroup: { addedCount: number, group: { id: string, contactCount: number } | null } | null };
 
 export type RemoveContactsFromGroupMutationVariables = Exact<{
   groupId: string | number;
@@ -235,7 +235,7 @@ export type RemoveContactsFromGroupMutationVariables = Exact<{
 }>;
 
 
-export type RemoveContactsFromGroupMutation = { removeContactsFromGroup: { removedCount: number, group: { id: string, contactCount: number } } };
+export type RemoveContactsFromGroupMutation = { removeContactsFromGroup: { removedCount: number, group: { id: string, contactCount: number } | null } | null };
 
 export type GroupContactsQueryVariables = Exact<{
   id: string | number;
@@ -245,7 +245,7 @@ export type GroupContactsQueryVariables = Exact<{
 
 
 export type GroupContactsQuery = { node:
-    | { name: string, contactCount: number, contacts: { totalCount: number, edges: Array<{ node: { firstName: string } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null }
+    | { name: string, contactCount: number, contacts: { totalCount: number, edges: Array<{ node: { firstName: string } | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null }
     | Record<PropertyKey, never>
    | null };
 
@@ -269,21 +269,21 @@ export type CreateSourceMutationVariables = Exact<{
 }>;
 
 
-export type CreateSourceMutation = { createSource: { source: { id: string, name: string, createdAt: string, updatedAt: string } } };
+export type CreateSourceMutation = { createSource: { source: { id: string, name: string, createdAt: string, updatedAt: string } | null } | null };
 
 export type UpdateSourceMutationVariables = Exact<{
   input: UpdateSourceInput;
 }>;
 
 
-export type UpdateSourceMutation = { updateSource: { source: { id: string, name: string } } };
+export type UpdateSourceMutation = { updateSource: { source: { id: string, name: string } | null } | null };
 
 export type DeleteSourceMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type DeleteSourceMutation = { deleteSource: { deletedSourceId: string } };
+export type DeleteSourceMutation = { deleteSource: { deletedSourceId: string } | null };
 
 export type SourcesQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -293,28 +293,28 @@ export type SourcesQueryVariables = Exact<{
 }>;
 
 
-export type SourcesQuery = { sources: { totalCount: number, edges: Array<{ node: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
+export type SourcesQuery = { sources: { totalCount: number, edges: Array<{ node: { id: string, name: string } | null }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } | null };
 
 export type CreateStatusMutationVariables = Exact<{
   input: CreateStatusInput;
 }>;
 
 
-export type CreateStatusMutation = { createStatus: { status: { id: string, name: string, color: string, createdAt: string } } };
+export type CreateStatusMutation = { createStatus: { status: { id: string, name: string, color: string, createdAt: string } | null } | null };
 
 export type UpdateStatusMutationVariables = Exact<{
   input: UpdateStatusInput;
 }>;
 
 
-export type UpdateStatusMutation = { updateStatus: { status: { id: string, name: string, color: string } } };
+export type UpdateStatusMutation = { updateStatus: { status: { id: string, name: string, color: string } | null } | null };
 
 export type DeleteStatusMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type DeleteStatusMutation = { deleteStatus: { deletedStatusId: string } };
+export type DeleteStatusMutation = { deleteStatus: { deletedStatusId: string } | null };
 
 export type StatusesQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -324,7 +324,7 @@ export type StatusesQueryVariables = Exact<{
 }>;
 
 
-export type StatusesQuery = { statuses: { totalCount: number, edges: Array<{ cursor: string, node: { id: string, name: string } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
+export type StatusesQuery = { statuses: { totalCount: number, edges: Array<{ cursor: string, node: { id: string, name: string } | null }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } | null };
 
 export type WebhookMessageQueryVariables = Exact<{
   id: string | number;

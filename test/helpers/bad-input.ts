@@ -211,8 +211,7 @@ export function mutationDocument(
 const API_CODES = new Set(Object.keys(ERROR_STATUS).filter((c) => c !== 'INTERNAL_SERVER_ERROR'));
 /**
  * GraphQL-over-HTTP request errors, answered by yoga before anything runs (so with no `data`):
- * not in API.md's table, but the codes every yoga/Apollo client knows. Variable coercion errors
- * ('Variable "$input" got invalid value …') come from graphql-js with no code at all.
+ * not in API.md's table, but the codes every yoga/Apollo client knows.
  */
 const REQUEST_CODES = new Set([
   'GRAPHQL_PARSE_FAILED',
@@ -249,13 +248,15 @@ export function checkAnswer(answer: Answer, sentBytes: number, maxBytes: number)
     if (API_CODES.has(code)) {
       const expected = ERROR_STATUS[code as keyof typeof ERROR_STATUS];
       if (expected !== 200 && status !== expected) fail(`${code} with the wrong status`);
-      if (code === 'BAD_USER_INPUT' && 'data' in body && !error.extensions.field) {
+      // An execution error names its input field; a variable's error, the variable.
+      const variable = /^Variable "\$\w+" /.test(error.message);
+      if (code === 'BAD_USER_INPUT' && ('data' in body || variable) && !error.extensions.field) {
         fail('BAD_USER_INPUT without extensions.field');
       }
     } else if ('data' in body) {
       fail(`an execution error with code ${code}`);
     } else if (code === undefined) {
-      if (!/^Variable "\$\w+" /.test(error.message)) fail('a request error without a code');
+      fail('an error without a code');
     } else if (!REQUEST_CODES.has(code)) fail(`an unknown code ${code}`);
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { print, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { inject } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -59,7 +60,11 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
-export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+/** `logger`: where the server logs (default: a pino logger at `config.logLevel`, silent). */
+export async function startTestApp(
+  overrides: Partial<Config> = {},
+  options: { logger?: Logger } = {},
+): Promise<TestApp> {
   const adminUrl = inject('adminUrl');
   const name = `gw_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -71,7 +76,8 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
     ...loadConfig({ DATABASE_URL: databaseUrl, PORT: '0', LOG_LEVEL: 'silent' }),
     ...overrides,
   };
-  const app = createApp({ config, db: database.db, logger: createLogger(config.logLevel) });
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const app = createApp({ config, db: database.db, logger });
   const url = await app.start();
 
   return {
