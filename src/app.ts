@@ -17,6 +17,9 @@ import { setMaxPageSize } from './db/connection.js';
 import { schema } from './schema.js';
 import { yogaLogger } from './logger.js';
 import { useSettingsPage } from './settings/plugin.js';
+import { type GraphQLFetcher, useRestApi } from './rest/plugin.js';
+import { REST_ROUTES } from './rest/routes.js';
+import { useRestDocs } from './rest/docs-plugin.js';
 import { EventBus } from './events.js';
 import { createDispatcher } from './messages/create-dispatcher.js';
 import { createDatabase } from './db/database.js';
@@ -160,6 +163,27 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
       observability.plugin,
       useWhatsAppWebhook({ db, config, logger }),
       useSettingsPage(db, logger),
+      useRestApi({
+        routes: REST_ROUTES,
+        maxBodyBytes: config.limits.maxBodyBytes,
+        yoga: (): GraphQLFetcher => yoga,
+        logger,
+        checkCaller: (tenant, authorization) =>
+          authenticate(
+            db,
+            tenantFromPath(`/api/v1/${tenant}/graphql`) ?? '',
+            authorization,
+            new Date(),
+            authCache,
+          ).then(
+            () => undefined,
+            (error: unknown) => {
+              if (error instanceof GraphQLError) return error;
+              throw error;
+            },
+          ),
+      }),
+      useRestDocs({ db, logger, baseUrl }),
       ...useLimits(config),
       useInputTextCheck(),
       useErrorCodes(logger),

@@ -60,6 +60,24 @@ it('`npm run build` makes a dist/ whose server and dispatcher run with plain nod
       expect((await file.text()).length, asset).toBeGreaterThan(0);
     }
 
+    // The REST face, its OpenAPI document and its reference page with the files it loads.
+    const templates = await fetch(endpoint!.replace(/graphql$/, 'templates'), {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(templates.status).toBe(200);
+    expect((await templates.json()).meta).toMatchObject({ current_page: 1 });
+    const openapi = await fetch(endpoint!.replace(/graphql$/, 'openapi.json'));
+    expect((await openapi.json()).openapi).toMatch(/^3\.1/);
+    const docs = await fetch(endpoint!.replace(/graphql$/, 'docs'));
+    expect(docs.status).toBe(200);
+    const docAssets = [...(await docs.text()).matchAll(/(?:src|href)="(\/rest-docs\/[^"]+)"/g)];
+    expect(docAssets.length).toBeGreaterThanOrEqual(3);
+    for (const [, asset] of docAssets) {
+      const file = await fetch(new URL(asset!, endpoint));
+      expect(file.status, asset).toBe(200);
+      expect((await file.text()).length, asset).toBeGreaterThan(0);
+    }
+
     // A dispatcher of its own joins the server's embedded PostgreSQL.
     const dispatcher = run(
       process.execPath,

@@ -209,7 +209,7 @@ describe('settings page in a browser', () => {
     expect(codes(refused)).toEqual(['UNAUTHENTICATED']);
   });
 
-  it('shows the endpoint information and copies the complete endpoint', async () => {
+  it('shows the endpoint information and copies the complete endpoints, GraphQL and REST', async () => {
     const tenant = await t.createTenant();
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url });
     await signIn(tenant);
@@ -221,8 +221,24 @@ describe('settings page in a browser', () => {
       `curl ${endpoint} \\\n  -H 'Authorization: Bearer YOUR_API_TOKEN_HERE'`,
     );
 
-    await page.getByRole('button', { name: 'Copy Complete endpoint' }).click();
+    await page.getByRole('button', { name: 'Copy Complete endpoint (GraphQL)' }).click();
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(endpoint);
+
+    // The REST face: the product page's own example endpoint, which answers a token with the ability.
+    const restEndpoint = `${t.url}/api/v1/${tenant.subdomain}/templates`;
+    expect(await page.locator('#info-rest-endpoint').textContent()).toBe(restEndpoint);
+    await page.getByRole('button', { name: 'Copy Complete endpoint (REST)' }).click();
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(restEndpoint);
+    const token = await t.createToken(tenant, ['templates.read']);
+    const templates = await fetch(restEndpoint, { headers: { authorization: `Bearer ${token}` } });
+    expect(templates.status).toBe(200);
+    expect(await templates.json()).toMatchObject({ data: [], meta: { total: 0 } });
+    const reference = page.getByRole('link', { name: 'Open the REST API reference' });
+    const docs = await reference.getAttribute('href');
+    expect(docs).toBe(`/api/v1/${tenant.subdomain}/docs`);
+    const docsPage = await page.request.get(`${t.url}${docs}`);
+    expect(docsPage.status()).toBe(200);
+    expect(await docsPage.text()).toContain('REST API reference');
 
     const playground = page.getByRole('link', { name: 'Open the GraphiQL playground' });
     const href = await playground.getAttribute('href');

@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import { OFFSET_DESCRIPTION } from '../db/connection.js';
 import { readableWith } from '../auth/type-scopes.js';
 import type { Contact } from '../db/types.js';
 import { decodeIdOf } from '../ids.js';
@@ -102,6 +103,7 @@ builder.queryFields((t) => ({
     args: {
       filter: t.arg({ type: ContactFilterInput }),
       orderBy: t.arg({ type: ContactOrderInput }),
+      offset: t.arg.int({ description: OFFSET_DESCRIPTION }),
     },
     resolve: (_root, args, context, info) =>
       repo.listContacts(

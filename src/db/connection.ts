@@ -24,6 +24,8 @@ export interface ConnectionArgs {
   after?: string | null;
   last?: number | null;
   before?: string | null;
+  /** Items to skip before the page (page-numbered clients, e.g. the REST face); forward only. */
+  offset?: number | null;
 }
 
 export interface Connection<T> {
@@ -99,6 +101,33 @@ class Edge<T extends { id: string }> {
   }
 }
 
+/** The most items `offset` may skip: deeper pages cost a scan of every row before them. */
+export const MAX_OFFSET = 10_000;
+
+/** The `offset` argument's description, shared by every connection that takes it. */
+export const OFFSET_DESCRIPTION =
+  `Skip this many items (0 to ${MAX_OFFSET}) before the page, counted from the start of the ` +
+  'list; only with `first`, not with `after`, `before` or `last`. For page-numbered clients; ' +
+  'prefer cursors, which stay stable when items are added or removed.';
+
+/** The validated `offset`: 0 when absent; BAD_USER_INPUT naming `offset` when misused. */
+export function pageOffset(args: ConnectionArgs): number {
+  if (args.offset == null) return 0;
+  const clash =
+    args.after != null
+      ? 'after'
+      : args.before != null
+        ? 'before'
+        : args.last != null
+          ? 'last'
+          : undefined;
+  if (clash) throw badUserInput('offset', `Pass "offset" or "${clash}", not both.`);
+  if (!Number.isInteger(args.offset) || args.offset < 0 || args.offset > MAX_OFFSET) {
+    throw badUserInput('offset', `"offset" must be between 0 and ${MAX_OFFSET}.`);
+  }
+  return args.offset;
+}
+
 export function pageSize(args: ConnectionArgs): { size: number; backward: boolean } {
   if (args.first != null && args.last != null) {
     throw badUserInput('first', 'Pass "first" or "last", not both.');
@@ -114,8 +143,9 @@ export function pageSize(args: ConnectionArgs): { size: number; backward: boolea
 
 /**
  * Runs `query` (already scoped to the tenant and filtered) as one page of a connection ordered by
- * `column` (holding `type`) then `id`. `query` must select the row's `id` and `column`. A cursor
- * that does not fit the column is BAD_USER_INPUT naming `after` or `before`, before any SQL runs.
+ * `column` (holding `type`) then `id`, skipping `offset` rows first. `query` must select the row's
+ * `id` and `column`. A cursor that does not fit the column is BAD_USER_INPUT naming `after` or
+ * `before`, before any SQL runs.
  */
 export async function paginate<DB, TB extends keyof DB, Row extends { id: string }>(
   query: SelectQueryBuilder<DB, TB, Row>,
@@ -123,6 +153,7 @@ export async function paginate<DB, TB extends keyof DB, Row extends { id: string
   order: { column: string & keyof Row; direction: 'asc' | 'desc'; type: OrderType },
 ): Promise<Connection<Row>> {
   const { size, backward } = pageSize(args);
+  const offset = pageOffset(args);
   const after = args.after ? decodeCursor(args.after, order.type, 'after') : undefined;
   const before = args.before ? decodeCursor(args.before, order.type, 'before') : undefined;
   const asc = order.direction === 'asc';
@@ -156,6 +187,7 @@ export async function paginate<DB, TB extends keyof DB, Row extends { id: string
           .orderBy(sql`${col} ${sql.raw(dir)}`)
           .orderBy(sql`${id} ${sql.raw(dir)}`)
           .limit(size + 1)
+          .$if(offset > 0, (q) => q.offset(offset))
           .execute();
   const more = rows.length > size;
   const nodes = (more ? rows.slice(0, size) : rows) as Row[];
@@ -165,7 +197,7 @@ export async function paginate<DB, TB extends keyof DB, Row extends { id: string
     edges,
     pageInfo: {
       hasNextPage: backward ? Boolean(before) : more,
-      hasPreviousPage: backward ? more : Boolean(after),
+      hasPreviousPage: backward ? more : Boolean(after) || offset > 0,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../builder.js';
+import { OFFSET_DESCRIPTION } from '../db/connection.js';
 import { readableWith } from '../auth/type-scopes.js';
 import type { Context } from '../context.js';
 import { apiError, badUserInput, notFound, uniqueName } from '../errors.js';
@@ -40,6 +41,7 @@ builder.queryField('groups', (t) =>
     type: GroupNode,
     description: "The tenant's groups, by name.",
     authScopes: { ability: 'groups.read' },
+    args: { offset: t.arg.int({ description: OFFSET_DESCRIPTION }) },
     resolve: (_root, args, context) => repo.listGroups(context.db, context.tenant.id, args),
   }),
 );

@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import { OFFSET_DESCRIPTION } from '../db/connection.js';
 import type { MessageBot, MessageBotContent } from '../db/types.js';
 import { notFound, uniqueName } from '../errors.js';
 import { decodeIdOf } from '../ids.js';
@@ -83,7 +84,10 @@ builder.queryField('messageBots', (t) =>
     type: MessageBotNode,
     description: "The tenant's message bots, by name.",
     authScopes: { ability: 'message_bots.read' },
-    args: { filter: t.arg({ type: BotFilterInput }) },
+    args: {
+      filter: t.arg({ type: BotFilterInput }),
+      offset: t.arg.int({ description: OFFSET_DESCRIPTION }),
+    },
     resolve: (_root, args, context) =>
       repo.listMessageBots(context.db, context.tenant.id, args.filter ?? {}, args),
   }),

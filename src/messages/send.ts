@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
@@ -101,7 +102,8 @@ async function accept(
     const same =
       stored.type === message.type &&
       stored.to_phone === recipient.toPhone &&
-      JSON.stringify(stored.content) === JSON.stringify(message.content);
+      // jsonb keeps its own key order, so compare values, not texts (as JSON would store them).
+      isDeepStrictEqual(stored.content, JSON.parse(JSON.stringify(message.content)));
     if (!same) {
       throw conflict('idempotencyKey', 'This idempotencyKey was used for a different message.');
     }

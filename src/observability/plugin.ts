@@ -32,7 +32,18 @@ interface RequestState {
   graphql: boolean;
   operationName: string | undefined;
   operationType: OperationType;
+  /** A REST call's GraphQL request (src/rest/plugin.ts): the REST request's state. */
+  outer?: RequestState;
+  /** A REST call: the operation its GraphQL request ran, for its log line. */
+  ran?: { name: string | undefined; type: OperationType };
 }
+
+/**
+ * The server-context key under which the REST face passes its request to the GraphQL request it
+ * runs in-process: that request shares the REST request's id and logs no line of its own; the REST
+ * request's line names the operation. Its metrics count as any GraphQL operation's.
+ */
+export const OUTER_REQUEST = 'restOuterRequest';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const TENANT_PATH = /^\/api\/v1\/([^/]{1,100})\//;
@@ -64,10 +75,13 @@ export function createObservability(deps: { metrics: Metrics; logger: Logger }):
     });
 
   const plugin: Plugin = {
-    onRequest({ request, url, endResponse }) {
+    onRequest({ request, url, endResponse, serverContext }) {
+      const outerRequest = (serverContext as Record<string, unknown> | undefined)?.[OUTER_REQUEST];
+      const outer = outerRequest ? requests.get(outerRequest as Request) : undefined;
       const sent = request.headers.get('x-request-id');
       requests.set(request, {
-        id: sent && REQUEST_ID.test(sent) ? sent : randomUUID(),
+        outer,
+        id: outer?.id ?? (sent && REQUEST_ID.test(sent) ? sent : randomUUID()),
         start: performance.now(),
         tenant: tenantOf(url.pathname),
         graphql: false,
@@ -147,6 +161,10 @@ export function createObservability(deps: { metrics: Metrics; logger: Logger }):
       if (draining) response.headers.set('connection', 'close');
       if (state.graphql)
         metrics.observeOperation(state.operationName, state.operationType, seconds);
+      if (state.outer) {
+        state.outer.ran = { name: state.operationName, type: state.operationType };
+        return;
+      }
       const path = new URL(request.url).pathname;
       const level = response.status >= 500 ? 'error' : QUIET_PATHS.has(path) ? 'debug' : 'info';
       logger[level](
@@ -155,8 +173,8 @@ export function createObservability(deps: { metrics: Metrics; logger: Logger }):
           method: request.method,
           path,
           tenant: state.tenant,
-          operation: state.graphql ? (state.operationName ?? null) : undefined,
-          operationType: state.graphql ? state.operationType : undefined,
+          operation: state.graphql ? (state.operationName ?? null) : state.ran?.name,
+          operationType: state.graphql ? state.operationType : state.ran?.type,
           status: response.status,
           durationMs: Math.round(seconds * 10_000) / 10,
         },

@@ -116,6 +116,7 @@ export function renderErrorPage(assets: PageAssets): string {
 export function renderSettingsPage(subdomain: string, assets: PageAssets): string {
   const sub = escapeHtml(subdomain);
   const graphqlPath = `/api/v1/${encodeURIComponent(subdomain)}/graphql`;
+  const restDocsPath = `/api/v1/${encodeURIComponent(subdomain)}/docs`;
   const data = { tenant: subdomain, graphqlPath, abilityCategories: ABILITY_TABLE };
   const head = `
   <script type="application/json" id="settings-data">${jsonForScript(data)}</script>
@@ -214,8 +215,11 @@ export function renderSettingsPage(subdomain: string, assets: PageAssets): strin
 
       <section class="card" aria-labelledby="endpoint-title">
         <h2 id="endpoint-title">API endpoint</h2>
-        <dl class="info">${copyRow('info-base-url', 'API base URL')}${copyRow('info-tenant', 'Tenant subdomain')}${copyRow('info-endpoint', 'Complete endpoint')}${copyRow('info-websocket', 'WebSocket endpoint')}
+        <dl class="info">${copyRow('info-base-url', 'API base URL')}${copyRow('info-tenant', 'Tenant subdomain')}${copyRow('info-endpoint', 'Complete endpoint (GraphQL)')}${copyRow('info-rest-endpoint', 'Complete endpoint (REST)')}${copyRow('info-websocket', 'WebSocket endpoint')}
         </dl>
+        <p class="hint">The REST endpoint shown reads the WhatsApp templates; every REST resource
+          (contacts, statuses, sources, groups, templates, bots, messages) is listed in the REST API
+          reference.</p>
         <h3>Example request</h3>
         <pre><code id="info-example"></code></pre>
         <p class="actions">
@@ -223,6 +227,8 @@ export function renderSettingsPage(subdomain: string, assets: PageAssets): strin
             aria-label="Copy the example request">Copy</button>
           <a class="button secondary small" href="${escapeHtml(graphqlPath)}" target="_blank"
             rel="noopener">Open the GraphiQL playground</a>
+          <a class="button secondary small" href="${escapeHtml(restDocsPath)}" target="_blank"
+            rel="noopener">Open the REST API reference</a>
         </p>
         <p class="hint">In GraphiQL, put <code>{"Authorization": "Bearer &lt;token&gt;"}</code> in the
           Headers tab.</p>

@@ -80,11 +80,13 @@ accessSwitch.addEventListener('change', () => {
 // ---- Endpoint information and copy buttons ----------------------------------------------------
 async function loadInfo() {
   const { apiInfo } = await gql(
-    '{ apiInfo { baseUrl tenant graphqlEndpoint websocketEndpoint exampleRequest } }',
+    '{ apiInfo { baseUrl tenant graphqlEndpoint restEndpoint websocketEndpoint exampleRequest } }',
   );
   $('info-base-url').textContent = apiInfo.baseUrl;
   $('info-tenant').textContent = apiInfo.tenant;
   $('info-endpoint').textContent = apiInfo.graphqlEndpoint;
+  // The product page's own example of a complete REST endpoint.
+  $('info-rest-endpoint').textContent = `${apiInfo.restEndpoint}/templates`;
   $('info-websocket').textContent = apiInfo.websocketEndpoint;
   $('info-example').textContent = apiInfo.exampleRequest;
 }

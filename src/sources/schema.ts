@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../builder.js';
+import { OFFSET_DESCRIPTION } from '../db/connection.js';
 import { readableWith } from '../auth/type-scopes.js';
 import { notFound, uniqueName } from '../errors.js';
 import { decodeIdOf } from '../ids.js';
@@ -28,6 +29,7 @@ builder.queryField('sources', (t) =>
     type: SourceNode,
     description: "The tenant's sources, by name.",
     authScopes: { ability: 'sources.read' },
+    args: { offset: t.arg.int({ description: OFFSET_DESCRIPTION }) },
     resolve: (_root, args, context) => repo.listSources(context.db, context.tenant.id, args),
   }),
 );

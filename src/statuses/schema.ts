@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../builder.js';
+import { OFFSET_DESCRIPTION } from '../db/connection.js';
 import { readableWith } from '../auth/type-scopes.js';
 import { notFound, uniqueName } from '../errors.js';
 import { decodeIdOf } from '../ids.js';
@@ -30,6 +31,7 @@ builder.queryField('statuses', (t) =>
     type: StatusNode,
     description: "The tenant's statuses, by name.",
     authScopes: { ability: 'statuses.read' },
+    args: { offset: t.arg.int({ description: OFFSET_DESCRIPTION }) },
     resolve: (_root, args, context) => repo.listStatuses(context.db, context.tenant.id, args),
   }),
 );

@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import { OFFSET_DESCRIPTION } from '../db/connection.js';
 import type { Context } from '../context.js';
 import type { TemplateBot, TemplateBotParameter } from '../db/types.js';
 import { notFound, uniqueName } from '../errors.js';
@@ -89,7 +90,10 @@ builder.queryField('templateBots', (t) =>
     type: TemplateBotNode,
     description: "The tenant's template bots, by name.",
     authScopes: { ability: 'template_bots.read' },
-    args: { filter: t.arg({ type: BotFilterInput }) },
+    args: {
+      filter: t.arg({ type: BotFilterInput }),
+      offset: t.arg.int({ description: OFFSET_DESCRIPTION }),
+    },
     resolve: (_root, args, context) =>
       repo.listTemplateBots(context.db, context.tenant.id, args.filter ?? {}, args),
   }),

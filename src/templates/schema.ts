@@ -1,4 +1,5 @@
 import { builder } from '../builder.js';
+import { OFFSET_DESCRIPTION } from '../db/connection.js';
 import type { Template } from '../db/types.js';
 import { notFound } from '../errors.js';
 import { decodeIdOf } from '../ids.js';
@@ -156,7 +157,10 @@ builder.queryFields((t) => ({
     type: TemplateNode,
     description: "The tenant's message templates, by name. Run syncTemplates to refresh them.",
     authScopes: { ability: 'templates.read' },
-    args: { filter: t.arg({ type: TemplateFilter }) },
+    args: {
+      filter: t.arg({ type: TemplateFilter }),
+      offset: t.arg.int({ description: OFFSET_DESCRIPTION }),
+    },
     resolve: (_root, args, context) =>
       repo.listTemplates(context.db, context.tenant.id, args.filter ?? {}, args),
   }),

@@ -77,6 +77,16 @@ const ApiInfoRef = builder.objectRef<ApiInfo>('ApiInfo').implement({
       description: 'The complete endpoint: base URL + tenant + /graphql.',
       resolve: (i) => `${i.baseUrl}/api/v1/${i.tenant}/graphql`,
     }),
+    restEndpoint: t.string({
+      description:
+        'The REST API of this tenant: base URL + tenant; a resource path follows, e.g. /templates.',
+      resolve: (i) => `${i.baseUrl}/api/v1/${i.tenant}`,
+    }),
+    restDocsUrl: t.string({
+      description:
+        'The browsable REST API reference; the OpenAPI 3.1 document is beside it, at …/openapi.json.',
+      resolve: (i) => `${i.baseUrl}/api/v1/${i.tenant}/docs`,
+    }),
     websocketEndpoint: t.string({
       description: 'The same endpoint for graphql-ws (subprotocol graphql-transport-ws).',
       resolve: (i) => `${i.baseUrl.replace(/^http/, 'ws')}/api/v1/${i.tenant}/graphql`,

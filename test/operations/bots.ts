@@ -5,7 +5,7 @@ import { uniqueName } from '../helpers/test-app.js';
 import type { MatrixContext, Operation } from '../helpers/matrix.js';
 import { templateFixture } from './templates.js';
 
-const messageBotFixture = async ({ t, tenant }: MatrixContext) =>
+export const messageBotFixture = async ({ t, tenant }: MatrixContext) =>
   encodeId(
     'MessageBot',
     (
@@ -20,7 +20,7 @@ const messageBotFixture = async ({ t, tenant }: MatrixContext) =>
     ).id,
   );
 
-const templateBotFixture = async (ctx: MatrixContext) => {
+export const templateBotFixture = async (ctx: MatrixContext) => {
   const { row } = await templateFixture(ctx, 'feedback_survey');
   const bot = await createTemplateBot(ctx.t.database.db, ctx.tenant.tenant.id, {
     name: uniqueName('tbot'),

@@ -4,7 +4,7 @@ import { createApiToken } from '../../src/api-tokens/repo.js';
 import { uniqueName } from '../helpers/test-app.js';
 import type { MatrixContext, Operation } from '../helpers/matrix.js';
 
-const statusFixture = async ({ t, tenant }: MatrixContext) =>
+export const statusFixture = async ({ t, tenant }: MatrixContext) =>
   encodeId(
     'Status',
     (

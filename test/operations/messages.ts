@@ -9,7 +9,7 @@ const READ: Requirement = {
 };
 
 /** A queued sandbox message in the tenant, written directly; returns its global id. */
-async function messageFixture({ t, tenant }: MatrixContext): Promise<string> {
+export async function messageFixture({ t, tenant }: MatrixContext): Promise<string> {
   const { message } = await enqueueMessage(t.database.db, tenant.tenant.id, {
     contactId: null,
     toPhone: '+442079460958',
