@@ -10,6 +10,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/helpers/global-setup.ts'],
     testTimeout: 30_000,
+    // expect.poll waits for something to happen (an event to arrive, a process to stop); the
+    // default 1 s is a timing assumption that a loaded machine breaks. A wait, not a measure.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 60_000,
     // Each file has its own database and server; two cores, so two files at a time.
     maxWorkers: 2,
