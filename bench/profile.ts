@@ -15,7 +15,7 @@ import { GATEWAY_QUERIES } from './lib/queries.js';
  */
 const kind = (process.argv[2] ?? 'nested') as keyof typeof GATEWAY_QUERIES;
 const seconds = Number(process.argv[3] ?? 10);
-if (!(kind in GATEWAY_QUERIES)) throw new Error(`unknown query ${kind}: flat or nested`);
+if (!(kind in GATEWAY_QUERIES)) throw new Error(`unknown query ${kind}: flat, nested or groups`);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'gw-profile-'));
 process.env.BENCH_CPU_PROF = dir;
@@ -43,7 +43,12 @@ try {
           authorization: `Bearer ${created.createApiToken.token}`,
           'content-type': 'application/json',
         },
-        body: JSON.stringify({ query: GATEWAY_QUERIES[kind](kind === 'flat' ? 20 : 100) }),
+        body: JSON.stringify({
+          query:
+            kind === 'groups'
+              ? GATEWAY_QUERIES.groups(20, 20)
+              : GATEWAY_QUERIES[kind](kind === 'flat' ? 20 : 100),
+        }),
       },
     ],
   });

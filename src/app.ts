@@ -32,6 +32,7 @@ import { useLimits } from './limits/plugin.js';
 import { parseWithLimits } from './limits/armor.js';
 import { useInputTextCheck } from './input-text.js';
 import { parseFailed, useErrorCodes } from './error-codes.js';
+import { AcceptedDocuments, createFastPath, useAcceptedDocuments } from './fast-path.js';
 
 const ENDPOINT = /^\/api\/v1\/([^/]+)\/graphql\/?$/;
 
@@ -120,6 +121,14 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
     };
   }
 
+  // yoga's masking, as configured below; the fast path masks with it too.
+  const maskUnexpected = (error: unknown, message: string) => {
+    const masked = maskError(error, message, false);
+    if (masked !== error) logger.error({ err: error }, 'unexpected error');
+    return masked;
+  };
+  const documents = new AcceptedDocuments(1000);
+
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/api/v1/:tenant/graphql',
@@ -131,13 +140,7 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
     // GraphiQL's assets are served from the package, so the playground works offline.
     renderGraphiQL,
     logging: yogaLogger(logger),
-    maskedErrors: {
-      maskError: (error, message) => {
-        const masked = maskError(error, message, false);
-        if (masked !== error) logger.error({ err: error }, 'unexpected error');
-        return masked;
-      },
-    },
+    maskedErrors: { maskError: maskUnexpected },
     graphiql: (request) => {
       const tenant = tenantFromPath(new URL(request.url).pathname) ?? '';
       return {
@@ -191,10 +194,22 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
         endpoint: '/ready',
         check: () => readiness({ db, dispatcher, logger }),
       }),
+      // Last: records a document once every validation rule above has passed it.
+      useAcceptedDocuments(documents),
     ],
   });
 
-  const server = createServer(yoga);
+  // Requests for a document yoga has accepted skip yoga's pipeline (src/fast-path.ts).
+  const fastPath = createFastPath({
+    yoga,
+    config,
+    logger,
+    metrics,
+    observability,
+    documents,
+    maskError: maskUnexpected,
+  });
+  const server = createServer(fastPath.listener);
   // A frame over the limit closes the socket with 1009, judged from its header, the payload unread.
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.limits.maxBodyBytes });
   server.on('upgrade', (request: IncomingMessage, socket, head) => {

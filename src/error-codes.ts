@@ -57,7 +57,7 @@ export function useErrorCodes(logger: Logger): Plugin {
 }
 
 /** `result`, or a copy whose errors all have a code; the same object when none lacked one. */
-function withCodes<T extends ExecutionResult>(result: T, logger: Logger): T {
+export function withCodes<T extends ExecutionResult>(result: T, logger: Logger): T {
   if (!result.errors?.some(lacksCode)) return result;
   return { ...result, errors: result.errors.map((error) => withCode(error, logger)) };
 }

@@ -2,6 +2,27 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { parseResolveInfo, type ResolveTree } from 'graphql-parse-resolve-info';
 
 /**
+ * The parsed selection of the field being resolved, once per field of an operation's execution:
+ * the items of a list resolve the same field with the same `fieldNodes` and variables (a nested
+ * connection under each of 20 groups parses its selection once, not 20 times).
+ */
+const parsed = new WeakMap<object, { variables: unknown; trees: ResolveTree[] }>();
+
+function parse(info: GraphQLResolveInfo): ResolveTree[] {
+  const cached = parsed.get(info.fieldNodes);
+  if (cached && cached.variables === info.variableValues) return cached.trees;
+  let trees: ResolveTree[];
+  try {
+    const root = parseResolveInfo(info) as ResolveTree | null | undefined;
+    trees = root ? [root] : [];
+  } catch {
+    trees = [];
+  }
+  parsed.set(info.fieldNodes, { variables: info.variableValues, trees });
+  return trees;
+}
+
+/**
  * The names of the fields the operation selects at `path` below the field being resolved, under
  * any alias, through fragments, honouring `@skip`/`@include`. For a connection,
  * `selectedFields(info, ['edges', 'node'])` tells which fields of its nodes are asked for, so the
@@ -9,15 +30,26 @@ import { parseResolveInfo, type ResolveTree } from 'graphql-parse-resolve-info';
  * count as none (the fields then load as they would anyway).
  */
 export function selectedFields(info: GraphQLResolveInfo, path: readonly string[]): Set<string> {
-  let level: ResolveTree[];
-  try {
-    const root = parseResolveInfo(info) as ResolveTree | null | undefined;
-    level = root ? [root] : [];
-  } catch {
-    return new Set();
-  }
+  return new Set(selectedSubfields(info, path).keys());
+}
+
+/**
+ * Like `selectedFields`, with each field's own selected subfields by name (empty for a leaf), as
+ * `selectedFields` would give one level further down.
+ */
+export function selectedSubfields(
+  info: GraphQLResolveInfo,
+  path: readonly string[],
+): Map<string, Set<string>> {
+  let level = parse(info);
   for (const name of path) level = children(level).filter((field) => field.name === name);
-  return new Set(children(level).map((field) => field.name));
+  const fields = new Map<string, Set<string>>();
+  for (const field of children(level)) {
+    const below = fields.get(field.name) ?? new Set<string>();
+    for (const child of children([field])) below.add(child.name);
+    fields.set(field.name, below);
+  }
+  return fields;
 }
 
 function children(trees: ResolveTree[]): ResolveTree[] {

@@ -3,7 +3,13 @@ import pg from 'pg';
 /** Contacts the read benchmarks seed. */
 export const CONTACTS = 10_000;
 
-/** Seeds the demo tenant with plain SQL: 5 statuses, 7 sources, 6 groups, 10,000 contacts. */
+/** Groups the read benchmarks seed: 20 groups' pages of 20 contacts are the nested connection. */
+export const GROUPS = 25;
+
+/**
+ * Seeds the demo tenant with plain SQL: 5 statuses, 7 sources, 25 groups, 10,000 contacts, each in
+ * one group and every other one in two (600 contacts per group).
+ */
 export async function seedSql(url: string): Promise<string> {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
@@ -28,7 +34,14 @@ export async function seedSql(url: string): Promise<string> {
     ]);
     await db.query(`INSERT INTO groups (tenant_id, name) SELECT $1, unnest($2::text[])`, [
       tenantId,
-      ['Newsletter', 'VIP customers', 'Black Friday', 'Webinar', 'Abandoned cart', 'Beta testers'],
+      [
+        ...['Newsletter', 'VIP customers', 'Black Friday', 'Webinar', 'Abandoned cart'],
+        'Beta testers',
+        ...Array.from(
+          { length: GROUPS - 6 },
+          (_, i) => `Segment ${String(i + 1).padStart(2, '0')}`,
+        ),
+      ],
     ]);
     // Every contact has a status and a source; each is in one group, every other one in two.
     await db.query(
@@ -47,10 +60,10 @@ export async function seedSql(url: string): Promise<string> {
       `WITH g AS (SELECT array_agg(id ORDER BY name) a FROM groups WHERE tenant_id = $1),
             c AS (SELECT id, row_number() OVER (ORDER BY created_at) n FROM contacts WHERE tenant_id = $1)
        INSERT INTO contact_groups (tenant_id, group_id, contact_id)
-       SELECT $1, g.a[c.n % 6 + 1], c.id FROM c, g
+       SELECT $1, g.a[c.n % $2 + 1], c.id FROM c, g
        UNION ALL
-       SELECT $1, g.a[(c.n + 1) % 6 + 1], c.id FROM c, g WHERE c.n % 2 = 0`,
-      [tenantId],
+       SELECT $1, g.a[(c.n + 1) % $2 + 1], c.id FROM c, g WHERE c.n % 2 = 0`,
+      [tenantId, GROUPS],
     );
     await db.query('COMMIT');
     await db.query('ANALYZE');

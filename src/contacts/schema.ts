@@ -7,11 +7,10 @@ import { StatusNode } from '../statuses/schema.js';
 import { SourceNode } from '../sources/schema.js';
 import { GroupNode } from '../groups/schema.js';
 import { groupsOfContact } from '../groups/loaders.js';
-import { grants } from '../auth/abilities.js';
-import { principalAbilities } from '../auth/principal.js';
-import type { Context } from '../context.js';
-import { selectedFields } from '../lookahead.js';
-import type { GraphQLResolveInfo } from 'graphql';
+import { planPage } from '../db/connection.js';
+import { primeKey } from '../db/partial.js';
+import { contactSelection } from './selection.js';
+import { contactsOfGroup, groupPageSpec } from './loaders.js';
 import {
   contactFilter,
   ContactFilterInput,
@@ -20,6 +19,7 @@ import {
   ContactTypeEnum,
 } from './arguments.js';
 import * as repo from './repo.js';
+import * as pages from './pages.js';
 import * as service from './service.js';
 
 /**
@@ -28,18 +28,18 @@ import * as service from './service.js';
  * likewise `source` and `groups`. The field rule answers before anything is loaded; the type rule
  * on Status, Source and Group guards every other path to them.
  *
- * A page of contacts brings the relations its query selects (and the caller may read) in its own
- * statement (`include`); anywhere else status, source and groups load through per-request
- * DataLoaders, one statement per relation whatever the number of contacts.
+ * A page of contacts reads the columns its query selects and brings the relations it selects (and
+ * the caller may read) in its own statement (src/contacts/selection.ts); anywhere else status,
+ * source and groups load through per-request DataLoaders, one statement per relation whatever the
+ * number of contacts. A partial row is never primed as the whole contact (src/db/partial.ts).
  */
 export const ContactNode = builder.loadableNode('Contact', {
   description: 'A person the tenant messages on WhatsApp. Needs `contacts.read`.',
   authScopes: readableWith('contacts.read'),
-  id: { resolve: (contact: repo.ContactRow) => contact.id },
+  id: { resolve: (contact: pages.ContactRow) => contact.id },
   load: (ids: string[], context) => repo.findContactsByIds(context.db, context.tenant.id, ids),
-  toKey: (contact) => contact.id,
-  sort: true,
-  cacheResolved: true,
+  sort: (contact) => contact.id,
+  cacheResolved: primeKey,
   fields: (t) => ({
     firstName: t.exposeString('first_name'),
     lastName: t.string({ nullable: true, resolve: (contact) => contact.last_name || null }),
@@ -81,20 +81,6 @@ export const ContactNode = builder.loadableNode('Contact', {
   }),
 });
 
-/**
- * The relations a contacts connection's nodes select and the caller may read: those the page's
- * statement brings along. One the caller may not read is left to its field, which answers FORBIDDEN.
- */
-function includes(context: Context, info: GraphQLResolveInfo): repo.ContactIncludes {
-  const fields = selectedFields(info, ['edges', 'node']);
-  const held = principalAbilities(context.principal);
-  return {
-    status: fields.has('status') && grants(held, 'statuses.read'),
-    source: fields.has('source') && grants(held, 'sources.read'),
-    groups: fields.has('groups') && grants(held, 'groups.read'),
-  };
-}
-
 builder.queryFields((t) => ({
   contacts: t.connection({
     type: ContactNode,
@@ -106,13 +92,13 @@ builder.queryFields((t) => ({
       offset: t.arg.int({ description: OFFSET_DESCRIPTION }),
     },
     resolve: (_root, args, context, info) =>
-      repo.listContacts(
+      pages.listContacts(
         context.db,
         context.tenant.id,
         contactFilter(args.filter),
         contactOrder(args.orderBy),
         args,
-        includes(context, info),
+        contactSelection(context, info),
       ),
   }),
   contact: t.field({
@@ -132,15 +118,14 @@ builder.objectField(GroupNode, 'contacts', (t) =>
     description: "The group's contacts, newest first unless `orderBy` says otherwise.",
     authScopes: { ability: 'contacts.read' },
     args: { orderBy: t.arg({ type: ContactOrderInput }) },
-    resolve: (group, args, context, info) =>
-      repo.listContacts(
-        context.db,
-        context.tenant.id,
-        { groupId: group.id },
-        contactOrder(args.orderBy),
-        args,
-        includes(context, info),
-      ),
+    // Batched across the groups of a page (src/contacts/loaders.ts); bad arguments are refused
+    // here, on this field's path, before anything loads.
+    resolve: (group, args, context, info) => {
+      const order = contactOrder(args.orderBy);
+      const plan = planPage(args, pages.contactPageOrder(order));
+      const spec = groupPageSpec(order, plan, contactSelection(context, info));
+      return contactsOfGroup(context).load({ groupId: group.id, spec });
+    },
   }),
 );
 

@@ -141,21 +141,46 @@ export function pageSize(args: ConnectionArgs): { size: number; backward: boolea
   return { size, backward };
 }
 
+/** A page's arguments, checked: what `pageQuery` and `toConnection` need. */
+export interface PagePlan {
+  size: number;
+  backward: boolean;
+  offset: number;
+  after?: [string, string];
+  before?: [string, string];
+}
+
+/** An order of a connection: one column (holding `type`), then `id` in the same direction. */
+export interface PageOrder<Column extends string = string> {
+  column: Column;
+  direction: 'asc' | 'desc';
+  type: OrderType;
+}
+
 /**
- * Runs `query` (already scoped to the tenant and filtered) as one page of a connection ordered by
- * `column` (holding `type`) then `id`, skipping `offset` rows first. `query` must select the row's
- * `id` and `column`. A cursor that does not fit the column is BAD_USER_INPUT naming `after` or
- * `before`, before any SQL runs.
+ * Checks a page's arguments against `order`: BAD_USER_INPUT naming `first`, `last`, `offset`,
+ * `after` or `before` when they do not fit, before any SQL runs.
  */
-export async function paginate<DB, TB extends keyof DB, Row extends { id: string }>(
-  query: SelectQueryBuilder<DB, TB, Row>,
-  args: ConnectionArgs,
-  order: { column: string & keyof Row; direction: 'asc' | 'desc'; type: OrderType },
-): Promise<Connection<Row>> {
+export function planPage(args: ConnectionArgs, order: PageOrder): PagePlan {
   const { size, backward } = pageSize(args);
   const offset = pageOffset(args);
   const after = args.after ? decodeCursor(args.after, order.type, 'after') : undefined;
   const before = args.before ? decodeCursor(args.before, order.type, 'before') : undefined;
+  return { size, backward, offset, after, before };
+}
+
+/**
+ * `query` narrowed to the page `plan` describes, in the order it is read (reversed for `last`),
+ * one row more than the page to tell whether there is a next (or previous) one. Adds the exact
+ * cursor value of a timestamp order column. Column references are unqualified: `query` reads one
+ * table, or qualifies them itself.
+ */
+export function pageQuery<DB, TB extends keyof DB, Row>(
+  query: SelectQueryBuilder<DB, TB, Row>,
+  plan: PagePlan,
+  order: PageOrder,
+): SelectQueryBuilder<DB, TB, Row> {
+  const { after, before, backward, offset, size } = plan;
   const asc = order.direction === 'asc';
   const col = sql.ref(order.column);
   const id = sql.ref('id');
@@ -180,17 +205,27 @@ export async function paginate<DB, TB extends keyof DB, Row extends { id: string
     ) as typeof page;
   }
   const dir = asc !== backward ? 'asc' : 'desc';
-  const rows =
-    size === 0
-      ? []
-      : await page
-          .orderBy(sql`${col} ${sql.raw(dir)}`)
-          .orderBy(sql`${id} ${sql.raw(dir)}`)
-          .limit(size + 1)
-          .$if(offset > 0, (q) => q.offset(offset))
-          .execute();
+  return page
+    .orderBy(sql`${col} ${sql.raw(dir)}`)
+    .orderBy(sql`${id} ${sql.raw(dir)}`)
+    .limit(size + 1)
+    .$if(offset > 0, (q) => q.offset(offset));
+}
+
+/**
+ * The connection of the rows `pageQuery` read (at most one more than the page, in its reading
+ * order). Each row must hold its `id` and its order column (or, for a timestamp column, the exact
+ * value `pageQuery` adds).
+ */
+export function toConnection<Row extends { id: string }>(
+  rows: readonly Row[],
+  plan: PagePlan,
+  order: PageOrder,
+  totalCount: () => Promise<number>,
+): Connection<Row> {
+  const { size, backward, after, before, offset } = plan;
   const more = rows.length > size;
-  const nodes = (more ? rows.slice(0, size) : rows) as Row[];
+  const nodes = more ? rows.slice(0, size) : [...rows];
   if (backward) nodes.reverse();
   const edges = nodes.map((node) => new Edge(node, order.column, order.type));
   return {
@@ -201,12 +236,28 @@ export async function paginate<DB, TB extends keyof DB, Row extends { id: string
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-    totalCount: async () => {
-      const result = await query
-        .clearSelect()
-        .select(sql<number>`count(*)`.as('count'))
-        .executeTakeFirstOrThrow();
-      return Number((result as unknown as { count: number }).count);
-    },
+    totalCount,
   };
+}
+
+/**
+ * Runs `query` (already scoped to the tenant and filtered) as one page of a connection ordered by
+ * `column` (holding `type`) then `id`, skipping `offset` rows first. `query` must select the row's
+ * `id` and `column`. A cursor that does not fit the column is BAD_USER_INPUT naming `after` or
+ * `before`, before any SQL runs.
+ */
+export async function paginate<DB, TB extends keyof DB, Row extends { id: string }>(
+  query: SelectQueryBuilder<DB, TB, Row>,
+  args: ConnectionArgs,
+  order: { column: string & keyof Row; direction: 'asc' | 'desc'; type: OrderType },
+): Promise<Connection<Row>> {
+  const plan = planPage(args, order);
+  const rows = plan.size === 0 ? [] : await pageQuery(query, plan, order).execute();
+  return toConnection(rows as Row[], plan, order, async () => {
+    const result = await query
+      .clearSelect()
+      .select(sql<number>`count(*)`.as('count'))
+      .executeTakeFirstOrThrow();
+    return Number((result as unknown as { count: number }).count);
+  });
 }

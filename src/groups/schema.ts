@@ -8,6 +8,7 @@ import { decodeIdOf } from '../ids.js';
 import { parseInput } from '../validation.js';
 import type { Group } from '../db/types.js';
 import * as repo from './repo.js';
+import { primeKey } from '../db/partial.js';
 
 /**
  * A named list of contacts, e.g. for a campaign. `Group.contacts` is added by the contacts module,
@@ -18,9 +19,9 @@ export const GroupNode = builder.loadableNode('Group', {
   authScopes: readableWith('groups.read'),
   id: { resolve: (group: Group) => group.id },
   load: (ids: string[], context) => repo.findGroupsByIds(context.db, context.tenant.id, ids),
-  toKey: (group) => group.id,
-  sort: true,
-  cacheResolved: true,
+  sort: (group) => group.id,
+  // A group a page of contacts read with some columns only is not primed as the whole row.
+  cacheResolved: primeKey,
   fields: (t) => ({
     name: t.exposeString('name'),
     description: t.exposeString('description', { nullable: true }),

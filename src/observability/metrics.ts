@@ -20,6 +20,8 @@ export interface Metrics {
   recordDispatch(result: DispatchResult): void;
   subscriptionOpened(): void;
   subscriptionClosed(): void;
+  /** A request answered by the fast path (src/fast-path.ts) rather than yoga's pipeline. */
+  countFastPath(): void;
 }
 
 /** Distinct operation names kept as labels; beyond it they are counted as "other". */
@@ -64,6 +66,11 @@ export function createMetrics(db: Kysely<Database>, logger: Logger): Metrics {
     registers,
   });
   for (const result of ['sent', 'retry', 'failed']) dispatched.inc({ result }, 0);
+  const fastPath = new Counter({
+    name: 'gateway_fast_path_requests_total',
+    help: 'GraphQL requests answered by the fast path (a document yoga already accepted), without yoga.',
+    registers,
+  });
 
   // The outbox gauges are read from the database at scrape time. This is the one query of the
   // gateway that spans tenants: the outbox is shared by every tenant and so is its backlog.
@@ -127,5 +134,6 @@ export function createMetrics(db: Kysely<Database>, logger: Logger): Metrics {
     recordDispatch: (result) => dispatched.inc({ result }),
     subscriptionOpened: () => subscriptions.inc(),
     subscriptionClosed: () => subscriptions.dec(),
+    countFastPath: () => fastPath.inc(),
   };
 }

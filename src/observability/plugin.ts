@@ -22,6 +22,17 @@ export interface Observability {
   drain(): void;
   /** Completes every live subscription: SSE streams end, graphql-ws clients get `complete`. */
   endSubscriptions(): void;
+  /**
+   * The plugin's steps as plain functions, for the fast path (src/fast-path.ts), which answers a
+   * request without yoga and must log and count it exactly as the plugin does. Each is what the
+   * hook of the same moment does: `begin` (onRequest), `params` (onParams), `parsed` (onParse),
+   * `resultProcessed` (onResultProcess) and `finish` (onResponse).
+   */
+  begin(request: Request, pathname: string, outer?: Request): void;
+  params(request: Request, operationName: string | null | undefined): void;
+  parsed(request: Request, document: DocumentNode): void;
+  resultProcessed(request: Request, result: unknown): void;
+  finish(request: Request, response: Response): void;
 }
 
 interface RequestState {
@@ -58,10 +69,6 @@ export function createObservability(deps: { metrics: Metrics; logger: Logger }):
   const subscriptions = new OpenSubscriptions();
   let draining = false;
 
-  const stateOf = (context: unknown) => {
-    const request = (context as WithRequest)?.request;
-    return request ? requests.get(request) : undefined;
-  };
   const countResult = (result: unknown) => {
     for (const item of Array.isArray(result) ? result : [result]) {
       metrics.countErrors((item as ExecutionResult | undefined)?.errors);
@@ -77,17 +84,7 @@ export function createObservability(deps: { metrics: Metrics; logger: Logger }):
   const plugin: Plugin = {
     onRequest({ request, url, endResponse, serverContext }) {
       const outerRequest = (serverContext as Record<string, unknown> | undefined)?.[OUTER_REQUEST];
-      const outer = outerRequest ? requests.get(outerRequest as Request) : undefined;
-      const sent = request.headers.get('x-request-id');
-      requests.set(request, {
-        outer,
-        id: outer?.id ?? (sent && REQUEST_ID.test(sent) ? sent : randomUUID()),
-        start: performance.now(),
-        tenant: tenantOf(url.pathname),
-        graphql: false,
-        operationName: undefined,
-        operationType: 'unknown',
-      });
+      begin(request, url.pathname, outerRequest as Request | undefined);
       if (url.pathname === '/ready' && draining) {
         endResponse(Response.json({ ready: false, draining: true }, { status: 503 }));
       } else if (url.pathname === '/metrics' && request.method === 'GET') {
@@ -100,20 +97,14 @@ export function createObservability(deps: { metrics: Metrics; logger: Logger }):
         });
       }
     },
-    onParams({ request, params }) {
-      const state = requests.get(request);
-      if (!state) return;
-      state.graphql = true;
-      state.operationName = params.operationName ?? undefined;
+    onParams({ request, params: { operationName } }) {
+      params(request, operationName);
     },
     onParse({ context }) {
       return ({ result }) => {
-        const state = stateOf(context);
-        if (!state || result instanceof Error) return;
-        const operation = getOperationAST(result as DocumentNode, state.operationName);
-        if (!operation) return;
-        state.operationType = operation.operation;
-        state.operationName = operation.name?.value;
+        const request = (context as WithRequest)?.request;
+        if (!request || result instanceof Error) return;
+        parsed(request, result as DocumentNode);
       };
     },
     // Over HTTP the response (onResultProcess, onResponse) is measured; over graphql-ws there is
@@ -149,42 +140,84 @@ export function createObservability(deps: { metrics: Metrics; logger: Logger }):
       };
     },
     onResultProcess({ request, result }) {
-      // Streams are counted event by event (track); a single or batched result here.
-      if (requests.has(request) && !isAsyncIterable(result)) countResult(result);
+      resultProcessed(request, result);
     },
     onResponse({ request, response }) {
-      const state = requests.get(request);
-      if (!state) return;
-      requests.delete(request);
-      const seconds = (performance.now() - state.start) / 1000;
-      response.headers.set('x-request-id', state.id);
-      if (draining) response.headers.set('connection', 'close');
-      if (state.graphql)
-        metrics.observeOperation(state.operationName, state.operationType, seconds);
-      if (state.outer) {
-        state.outer.ran = { name: state.operationName, type: state.operationType };
-        return;
-      }
-      const path = new URL(request.url).pathname;
-      const level = response.status >= 500 ? 'error' : QUIET_PATHS.has(path) ? 'debug' : 'info';
-      logger[level](
-        {
-          reqId: state.id,
-          method: request.method,
-          path,
-          tenant: state.tenant,
-          operation: state.graphql ? (state.operationName ?? null) : state.ran?.name,
-          operationType: state.graphql ? state.operationType : state.ran?.type,
-          status: response.status,
-          durationMs: Math.round(seconds * 10_000) / 10,
-        },
-        'request',
-      );
+      finish(request, response);
     },
   };
 
+  function begin(request: Request, pathname: string, outerRequest?: Request): void {
+    const outer = outerRequest ? requests.get(outerRequest) : undefined;
+    const sent = request.headers.get('x-request-id');
+    requests.set(request, {
+      outer,
+      id: outer?.id ?? (sent && REQUEST_ID.test(sent) ? sent : randomUUID()),
+      start: performance.now(),
+      tenant: tenantOf(pathname),
+      graphql: false,
+      operationName: undefined,
+      operationType: 'unknown',
+    });
+  }
+
+  function params(request: Request, operationName: string | null | undefined): void {
+    const state = requests.get(request);
+    if (!state) return;
+    state.graphql = true;
+    state.operationName = operationName ?? undefined;
+  }
+
+  function parsed(request: Request, document: DocumentNode): void {
+    const state = requests.get(request);
+    if (!state) return;
+    const operation = getOperationAST(document, state.operationName);
+    if (!operation) return;
+    state.operationType = operation.operation;
+    state.operationName = operation.name?.value;
+  }
+
+  function resultProcessed(request: Request, result: unknown): void {
+    // Streams are counted event by event (track); a single or batched result here.
+    if (requests.has(request) && !isAsyncIterable(result)) countResult(result);
+  }
+
+  function finish(request: Request, response: Response): void {
+    const state = requests.get(request);
+    if (!state) return;
+    requests.delete(request);
+    const seconds = (performance.now() - state.start) / 1000;
+    response.headers.set('x-request-id', state.id);
+    if (draining) response.headers.set('connection', 'close');
+    if (state.graphql) metrics.observeOperation(state.operationName, state.operationType, seconds);
+    if (state.outer) {
+      state.outer.ran = { name: state.operationName, type: state.operationType };
+      return;
+    }
+    const path = new URL(request.url).pathname;
+    const level = response.status >= 500 ? 'error' : QUIET_PATHS.has(path) ? 'debug' : 'info';
+    logger[level](
+      {
+        reqId: state.id,
+        method: request.method,
+        path,
+        tenant: state.tenant,
+        operation: state.graphql ? (state.operationName ?? null) : state.ran?.name,
+        operationType: state.graphql ? state.operationType : state.ran?.type,
+        status: response.status,
+        durationMs: Math.round(seconds * 10_000) / 10,
+      },
+      'request',
+    );
+  }
+
   return {
     plugin,
+    begin,
+    params,
+    parsed,
+    resultProcessed,
+    finish,
     drain: () => {
       draining = true;
     },

@@ -7,6 +7,7 @@ import { decodeIdOf } from '../ids.js';
 import { parseInput } from '../validation.js';
 import type { Source } from '../db/types.js';
 import * as repo from './repo.js';
+import { primeKey } from '../db/partial.js';
 
 /** Where a contact came from (e.g. "Website form", "Trade fair"). */
 export const SourceNode = builder.loadableNode('Source', {
@@ -14,9 +15,9 @@ export const SourceNode = builder.loadableNode('Source', {
   authScopes: readableWith('sources.read'),
   id: { resolve: (source: Source) => source.id },
   load: (ids: string[], context) => repo.findSourcesByIds(context.db, context.tenant.id, ids),
-  toKey: (source) => source.id,
-  sort: true,
-  cacheResolved: true,
+  sort: (source) => source.id,
+  // A source a page of contacts read with some columns only is not primed as the whole row.
+  cacheResolved: primeKey,
   fields: (t) => ({
     name: t.exposeString('name'),
     createdAt: t.expose('created_at', { type: 'DateTime' }),

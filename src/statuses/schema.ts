@@ -7,6 +7,7 @@ import { decodeIdOf } from '../ids.js';
 import { parseInput } from '../validation.js';
 import type { Status } from '../db/types.js';
 import * as repo from './repo.js';
+import { primeKey } from '../db/partial.js';
 
 /** A contact's lifecycle stage in the tenant's pipeline (e.g. "New lead", "Won"). */
 export const StatusNode = builder.loadableNode('Status', {
@@ -15,9 +16,9 @@ export const StatusNode = builder.loadableNode('Status', {
   authScopes: readableWith('statuses.read'),
   id: { resolve: (status: Status) => status.id },
   load: (ids: string[], context) => repo.findStatusesByIds(context.db, context.tenant.id, ids),
-  toKey: (status) => status.id,
-  sort: true,
-  cacheResolved: true,
+  sort: (status) => status.id,
+  // A status a page of contacts read with some columns only is not primed as the whole row.
+  cacheResolved: primeKey,
   fields: (t) => ({
     name: t.exposeString('name'),
     color: t.exposeString('color', { description: 'A CSS hex colour, `#rrggbb`.' }),

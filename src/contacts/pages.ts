@@ -1,0 +1,260 @@
+import { type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import { PARTIAL } from '../db/partial.js';
+import type { Contact, Database, Group, Source, Status } from '../db/types.js';
+import {
+  type Connection,
+  type ConnectionArgs,
+  type OrderType,
+  type PageOrder,
+  type PagePlan,
+  pageQuery,
+  paginate,
+} from '../db/connection.js';
+import type { ContactFilter, ContactOrder } from './repo.js';
+
+/**
+ * Pages of contacts: the tenant's (`listContacts`) and each group's (`listContactsOfGroups`, all
+ * groups in one statement), reading the columns and relations the query selects.
+ */
+
+/** A contacts column a page may read. */
+export type ContactColumn = keyof Contact & string;
+
+/** Columns of a related row a page reads; undefined for the whole row. */
+export interface RelationSelection {
+  columns?: readonly string[];
+}
+
+/**
+ * What a page of contacts reads (see `listContacts`): its columns (undefined for all), and the
+ * relations its statement brings along, each with its own columns (absent: not brought).
+ */
+export interface ContactSelection {
+  columns?: readonly ContactColumn[];
+  status?: RelationSelection;
+  source?: RelationSelection;
+  groups?: RelationSelection;
+}
+
+/**
+ * A contact as a page lists it: perhaps with only some columns (then marked `PARTIAL`), and with
+ * the relations its statement fetched, which the resolvers use instead of loading them (a relation
+ * not included is `undefined` there, and loads).
+ */
+export interface ContactRow extends Contact {
+  [PARTIAL]?: true;
+  included?: { status?: Status | null; source?: Source | null; groups?: Group[] };
+}
+
+type JsonRow = Record<string, unknown>;
+
+/** A related row read back as JSON: its timestamps, when read, as Dates; partial when narrowed. */
+function fromJson<T>(row: JsonRow, partial: boolean): T {
+  const result: JsonRow = { ...row };
+  if (row.created_at !== undefined) result.created_at = new Date(row.created_at as string);
+  if (row.updated_at !== undefined) result.updated_at = new Date(row.updated_at as string);
+  if (partial) (result as { [PARTIAL]?: true })[PARTIAL] = true;
+  return result as T;
+}
+
+/** `alias` as a JSON object of `columns` (or of the whole row). */
+function jsonOf(alias: string, columns: readonly string[] | undefined) {
+  if (!columns) return sql`to_jsonb(${sql.table(alias)})`;
+  return sql`json_build_object(${sql.join(
+    columns.map((column) => sql`${sql.lit(column)}::text, ${sql.ref(`${alias}.${column}`)}`),
+  )})`;
+}
+
+/** What each order column holds, for checking cursors against it (src/db/connection.ts). */
+const ORDER_TYPES = {
+  created_at: 'timestamp',
+  updated_at: 'timestamp',
+  first_name: 'text',
+  last_name: 'text',
+} as const satisfies Record<ContactOrder['column'], OrderType>;
+
+/** `LIKE` treats `%`, `_` and `\` specially; a search for "50%" means the characters "50%". */
+function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The columns of contacts a page reads: those selected, and the order column for cursors. */
+function pageColumns(select: ContactSelection, order: ContactOrder): ContactColumn[] | undefined {
+  if (!select.columns) return undefined;
+  // A timestamp order column's cursor reads its exact text (paginate), not the column.
+  const columns = new Set<ContactColumn>(select.columns);
+  if (ORDER_TYPES[order.column] === 'text') columns.add(order.column);
+  return [...columns];
+}
+
+/**
+ * The tenant's contacts matching `filter` (but for `groupId`, which the callers apply), with the
+ * columns and relations `select` asks for: the relations as correlated subqueries returning JSON,
+ * so a page with its relations is one statement rather than one per relation.
+ */
+function contactsQuery(
+  db: Kysely<Database>,
+  tenantId: string,
+  filter: ContactFilter,
+  order: ContactOrder,
+  select: ContactSelection,
+): SelectQueryBuilder<Database, 'contacts', PageRow> {
+  const columns = pageColumns(select, order);
+  let query = db
+    .selectFrom('contacts')
+    .$if(!columns, (q) => q.selectAll('contacts'))
+    .$if(Boolean(columns), (q) => q.select(columns!.map((c) => `contacts.${c}` as const)))
+    .where('tenant_id', '=', tenantId)
+    .$if(Boolean(select.status), (q) =>
+      q.select(
+        sql<JsonRow | null>`(select ${jsonOf('s', select.status!.columns)} from statuses s
+          where s.tenant_id = contacts.tenant_id and s.id = contacts.status_id)`.as('_status'),
+      ),
+    )
+    .$if(Boolean(select.source), (q) =>
+      q.select(
+        sql<JsonRow | null>`(select ${jsonOf('s', select.source!.columns)} from sources s
+          where s.tenant_id = contacts.tenant_id and s.id = contacts.source_id)`.as('_source'),
+      ),
+    )
+    .$if(Boolean(select.groups), (q) =>
+      q.select(
+        sql<
+          JsonRow[]
+        >`coalesce((select json_agg(${jsonOf('g', select.groups!.columns)} order by g.name, g.id)
+          from contact_groups cg join groups g on g.tenant_id = cg.tenant_id and g.id = cg.group_id
+          where cg.tenant_id = contacts.tenant_id and cg.contact_id = contacts.id), '[]'::json)`.as(
+          '_groups',
+        ),
+      ),
+    );
+  if (filter.statusId) query = query.where('status_id', '=', filter.statusId);
+  if (filter.sourceId) query = query.where('source_id', '=', filter.sourceId);
+  if (filter.type) query = query.where('type', '=', filter.type);
+  const search = filter.search?.trim();
+  if (search) {
+    const pattern = likePattern(search);
+    // "+44 20 7946" finds +442079460958: phone numbers are stored without spaces or punctuation.
+    const digits = /^[\d\s+().-]+$/.test(search) ? search.replace(/\D/g, '') : '';
+    query = query.where((eb) =>
+      eb.or([
+        eb('first_name', 'ilike', pattern),
+        eb('last_name', 'ilike', pattern),
+        eb(sql<string>`first_name || ' ' || last_name`, 'ilike', pattern),
+        eb('email', 'ilike', pattern),
+        eb('company', 'ilike', pattern),
+        eb('phone', 'like', digits.length >= 3 ? likePattern(digits) : pattern),
+      ]),
+    );
+  }
+  return query as unknown as SelectQueryBuilder<Database, 'contacts', PageRow>;
+}
+
+type PageRow = ContactRow & {
+  _status?: JsonRow | null;
+  _source?: JsonRow | null;
+  _groups?: JsonRow[];
+};
+
+/**
+ * Marks the rows of a page read with some columns only, and hangs the relations their statement
+ * brought on `included`. A page's contacts share few statuses, sources and groups: one object for
+ * each. The JSON columns stay on the row (no copy of each contact); only `included` is read.
+ */
+function readIncluded(rows: PageRow[], select: ContactSelection): void {
+  const partial = Boolean(select.columns);
+  if (!partial && !select.status && !select.source && !select.groups) return;
+  const seen = new Map<string, unknown>();
+  const once = <T>(json: JsonRow, relation: RelationSelection): T => {
+    const key = `${json.id}`;
+    let row = seen.get(key);
+    if (!row) seen.set(key, (row = fromJson<T>(json, Boolean(relation.columns))));
+    return row as T;
+  };
+  const { status, source, groups } = select;
+  for (const row of rows) {
+    if (partial) row[PARTIAL] = true;
+    if (!status && !source && !groups) continue;
+    const included: NonNullable<ContactRow['included']> = {};
+    if (status) included.status = row._status ? once<Status>(row._status, status) : null;
+    if (source) included.source = row._source ? once<Source>(row._source, source) : null;
+    if (groups) included.groups = (row._groups ?? []).map((g) => once<Group>(g, groups));
+    row.included = included;
+  }
+}
+
+/** Contacts in the group `groupId` (a value, or a reference to the group of an outer query). */
+function inGroup(tenantId: string, groupId: string | RawBuilder<string>) {
+  return sql<boolean>`id in (select contact_id from contact_groups
+    where tenant_id = ${tenantId} and group_id = ${groupId})`;
+}
+
+/** One page of the tenant's contacts, in one statement with the relations `select` asks for. */
+export async function listContacts(
+  db: Kysely<Database>,
+  tenantId: string,
+  filter: ContactFilter,
+  order: ContactOrder,
+  args: ConnectionArgs,
+  select: ContactSelection = {},
+): Promise<Connection<ContactRow>> {
+  let query = contactsQuery(db, tenantId, filter, order, select);
+  if (filter.groupId) query = query.where(inGroup(tenantId, filter.groupId));
+  const page = await paginate(query, args, { ...order, type: ORDER_TYPES[order.column] });
+  readIncluded(page.edges.map((edge) => edge.node) as PageRow[], select);
+  return page as Connection<ContactRow>;
+}
+
+/** The order of a contacts connection, with what its column holds. */
+export function contactPageOrder(order: ContactOrder): PageOrder<ContactOrder['column']> {
+  return { ...order, type: ORDER_TYPES[order.column] };
+}
+
+/**
+ * A page of each group's contacts, all in one statement (a lateral join per group), in the order
+ * of `groupIds`: the rows `pageQuery` reads for `plan` (one more than the page), which
+ * `toConnection` turns into the same page `listContacts` gives for one group.
+ */
+export async function listContactsOfGroups(
+  db: Kysely<Database>,
+  tenantId: string,
+  groupIds: readonly string[],
+  order: ContactOrder,
+  plan: PagePlan,
+  select: ContactSelection,
+): Promise<ContactRow[][]> {
+  if (groupIds.length === 0) return [];
+  if (plan.size === 0) return groupIds.map(() => []);
+  const pageOrder = contactPageOrder(order);
+  const direction = (order.direction === 'asc') !== plan.backward ? 'asc' : 'desc';
+  const page = pageQuery(
+    contactsQuery(db, tenantId, {}, order, select)
+      .where(inGroup(tenantId, sql.ref('k.group_id')))
+      // Each group's rows in reading order, whatever order the join returns them in.
+      .select(
+        sql<string>`row_number() over (order by ${sql.ref(order.column)} ${sql.raw(direction)}, id ${sql.raw(direction)})`.as(
+          '_rank',
+        ),
+      ),
+    plan,
+    pageOrder,
+  );
+  const rows = (await db
+    .selectFrom(
+      sql<{ group_id: string }>`(select unnest(${[...groupIds]}::uuid[]) as group_id)`.as('k'),
+    )
+    .innerJoinLateral(page.as('p'), (join) => join.onTrue())
+    .selectAll('p')
+    .select(sql<string>`k.group_id`.as('_group'))
+    .orderBy(sql`k.group_id`)
+    .orderBy(sql`p._rank`)
+    .execute()) as unknown as (PageRow & { _group: string })[];
+  readIncluded(rows, select);
+  const byGroup = new Map<string, ContactRow[]>();
+  for (const row of rows) {
+    const list = byGroup.get(row._group);
+    if (list) list.push(row);
+    else byGroup.set(row._group, [row]);
+  }
+  return groupIds.map((id) => byGroup.get(id) ?? []);
+}

@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { createGroup } from '../src/groups/repo.js';
+import { encodeId } from '../src/ids.js';
+import { createStatus } from '../src/statuses/repo.js';
+import { startTestApp, type TestApp, type TestTenant } from './helpers/test-app.js';
+import { testPhone } from './operations/contacts.js';
+
+/**
+ * `Group.contacts` under a page of groups: the same pages as each group's own connection, in a
+ * number of statements that depends neither on the number of groups nor on the page sizes.
+ */
+let t: TestApp;
+let tenant: TestTenant;
+let token: string;
+/** Group global ids, by name G01…G20. */
+let groupIds: string[];
+
+const PAGE = `
+  edges { cursor node { id firstName phone status { name } } }
+  pageInfo { hasNextPage hasPreviousPage startCursor endCursor }`;
+
+beforeAll(async () => {
+  t = await startTestApp({
+    rateLimit: { bucketSize: 1_000_000, restoreRate: 1_000_000, sendsPerSecond: 80 },
+    // 20 groups of 20 contacts cost more than the default limit.
+    limits: { ...loadConfig({ PORT: '0' }).limits, maxCost: 1_000_000 },
+  });
+  tenant = await t.createTenant();
+  token = await t.createToken(tenant, ['*']);
+  const db = t.database.db;
+  const tenantId = tenant.tenant.id;
+  const statuses = await Promise.all(
+    ['Hot', 'Cold'].map((name) => createStatus(db, tenantId, { name, color: '#000' })),
+  );
+  const groups = [];
+  for (let i = 1; i <= 20; i += 1) {
+    const name = `G${String(i).padStart(2, '0')}`;
+    groups.push(await createGroup(db, tenantId, { name, description: null }));
+  }
+  groupIds = groups.map((g) => encodeId('Group', g.id));
+  // 60 contacts; every third shares its creation time with the next (ties broken by id), some
+  // without a status. Group i holds the contacts j with (i + j) % 3 !== 0: 40 each, 26 or 27 for
+  // groups reached through different contacts.
+  const base = Date.parse('2026-01-01T00:00:00.000Z');
+  const contacts = await db
+    .insertInto('contacts')
+    .values(
+      Array.from({ length: 60 }, (_, j) => ({
+        tenant_id: tenantId,
+        first_name: `C${String(j).padStart(2, '0')}`,
+        last_name: ['Smith', 'Jones', 'Patel'][j % 3]!,
+        phone: testPhone(),
+        status_id: j % 4 === 0 ? null : statuses[j % 2]!.id,
+        created_at: new Date(base + Math.floor(j / 2) * 1000 + 0.5),
+      })),
+    )
+    .returning('id')
+    .execute();
+  await db
+    .insertInto('contact_groups')
+    .values(
+      groups.flatMap((group, i) =>
+        contacts
+          .filter((_, j) => (i + j) % 3 !== 0 && (i < 10 || j % 2 === 0))
+          .map((contact) => ({ tenant_id: tenantId, group_id: group.id, contact_id: contact.id })),
+      ),
+    )
+    .execute();
+});
+afterAll(() => t.stop());
+
+/** The fewest statements of three runs of `query` (background work on the pool cannot inflate it). */
+async function statements(query: string, variables: Record<string, unknown>) {
+  const counts: number[] = [];
+  for (let run = 0; run < 3; run += 1) {
+    const before = t.database.statementCount();
+    const res = await t.gql(tenant.subdomain, token, query, variables);
+    expect(res.body.errors).toBeUndefined();
+    counts.push(t.database.statementCount() - before);
+  }
+  return Math.min(...counts);
+}
+
+const GROUPS = `query($groups: Int!, $contacts: Int!) {
+  groups(first: $groups) { edges { node { name contacts(first: $contacts) {
+    totalCount edges { node { firstName phone status { name } } } } } } } }`;
+
+describe('Group.contacts under a page of groups', () => {
+  it('runs as many statements for 2 groups as for 20, for pages of 5 as of 20', async () => {
+    await t.gql(tenant.subdomain, token, '{ viewer { kind } }');
+    const counts = new Map<string, number>();
+    for (const groups of [2, 20]) {
+      for (const contacts of [5, 20]) {
+        counts.set(`${groups}x${contacts}`, await statements(GROUPS, { groups, contacts }));
+      }
+    }
+    expect(new Set(counts.values()).size, JSON.stringify([...counts])).toBe(1);
+    // The cost bucket, the groups page, every group's page of contacts with their statuses, and
+    // every group's totalCount.
+    expect(counts.get('20x20')).toBe(4);
+  });
+
+  it.each([
+    ['first', { first: 7 }],
+    ['last', { last: 6 }],
+    ['first name ascending', { first: 9, orderBy: { field: 'FIRST_NAME', direction: 'ASC' } }],
+    ['last name descending', { first: 9, orderBy: { field: 'LAST_NAME', direction: 'DESC' } }],
+    ['empty', { first: 0 }],
+  ])(
+    'gives each group the page of its own connection: %s, then the pages after and before it',
+    async (_name, args) => {
+      const vars = `$first: Int, $last: Int, $after: String, $before: String, $orderBy: ContactOrder`;
+      const pass = `first: $first, last: $last, after: $after, before: $before, orderBy: $orderBy`;
+      const batched = `query(${vars}) { groups(first: 20) { edges { node { id
+        contacts(${pass}) { totalCount ${PAGE} } } } } }`;
+      // Unbatched: the tenant's contacts filtered by the group, one connection per request.
+      const alone = `query($groupId: ID!, ${vars}) {
+        contacts(filter: { groupId: $groupId }, ${pass}) { totalCount ${PAGE} } }`;
+      const viaNode = `query($id: ID!, ${vars}) { node(id: $id) { ... on Group {
+        contacts(${pass}) { totalCount ${PAGE} } } } }`;
+      const check = async (variables: Record<string, unknown>) => {
+        const res = await t.gql(tenant.subdomain, token, batched, variables);
+        expect(res.body.errors).toBeUndefined();
+        const pages = res.body.data!.groups.edges.map(
+          (e: { node: { id: string; contacts: unknown } }) => e.node,
+        );
+        expect(pages.map((p: { id: string }) => p.id)).toEqual(groupIds);
+        for (const { id, contacts } of pages) {
+          const one = await t.gql(tenant.subdomain, token, alone, { ...variables, groupId: id });
+          expect(one.body.errors).toBeUndefined();
+          expect(contacts).toEqual(one.body.data!.contacts);
+          const node = await t.gql(tenant.subdomain, token, viaNode, { ...variables, id });
+          expect(node.body.data!.node.contacts).toEqual(one.body.data!.contacts);
+        }
+        return pages as { contacts: { pageInfo: { startCursor: string; endCursor: string } } }[];
+      };
+      const pages = await check(args);
+      const { first, last, ...order } = args as Record<string, unknown>;
+      const size = (first ?? last) as number;
+      if (size === 0) return;
+      // Cursors of one group's page, used on every group: each must page as its own would.
+      const { startCursor, endCursor } = pages[3]!.contacts.pageInfo;
+      await check({ ...order, after: endCursor, first: size });
+      await check({ ...order, before: startCursor, last: size });
+    },
+  );
+
+  it('refuses a bad cursor on the field, as the unbatched connection does', async () => {
+    const res = await t.gql(
+      tenant.subdomain,
+      token,
+      `{ groups(first: 2) { edges { node { name contacts(after: "nope") { totalCount } } } } }`,
+    );
+    expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual([
+      'BAD_USER_INPUT',
+      'BAD_USER_INPUT',
+    ]);
+    expect(res.body.errors![0]!.path).toEqual(['groups', 'edges', 0, 'node', 'contacts']);
+  });
+});
+
+describe('a page that reads some columns only', () => {
+  it('never answers a whole-contact load in the same request with its partial rows', async () => {
+    const db = t.database.db;
+    const tenantId = tenant.tenant.id;
+    const [contact] = await db
+      .insertInto('contacts')
+      .values({
+        tenant_id: tenantId,
+        first_name: 'Partial',
+        email: 'partial@example.com',
+        phone: testPhone(),
+      })
+      .returningAll()
+      .execute();
+    await db
+      .insertInto('messages')
+      .values({
+        tenant_id: tenantId,
+        contact_id: contact!.id,
+        to_phone: contact!.phone,
+        type: 'TEXT',
+        content: JSON.stringify({ body: 'hi' }),
+        transport: 'sandbox',
+      })
+      .execute();
+    // The page reads only `id`; each message's contact loads the whole row by id afterwards.
+    const res = await t.gql(
+      tenant.subdomain,
+      token,
+      `{ contacts(first: 1, filter: { search: "partial@example.com" }) { edges { node { id
+        messages { edges { node { contact { id firstName email phone createdAt } } } } } } } }`,
+    );
+    expect(res.body.errors).toBeUndefined();
+    const node = res.body.data!.contacts.edges[0].node;
+    expect(node.messages.edges[0].node.contact).toEqual({
+      id: node.id,
+      firstName: 'Partial',
+      email: 'partial@example.com',
+      phone: contact!.phone,
+      createdAt: contact!.created_at.toISOString(),
+    });
+  });
+});
