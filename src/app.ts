@@ -169,7 +169,8 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
       useRestApi({
         routes: REST_ROUTES,
         maxBodyBytes: config.limits.maxBodyBytes,
-        yoga: (): GraphQLFetcher => yoga,
+        // In-process, through the fast path once yoga has accepted a route's document.
+        yoga: (): GraphQLFetcher => fastPath,
         logger,
         checkCaller: (tenant, authorization) =>
           authenticate(

@@ -12,7 +12,7 @@ import type { Config } from './config.js';
 import type { Context } from './context.js';
 import { withCodes } from './error-codes.js';
 import type { Metrics } from './observability/metrics.js';
-import type { Observability } from './observability/plugin.js';
+import { OUTER_REQUEST, type Observability } from './observability/plugin.js';
 
 /**
  * The fast path: a GraphQL read or write whose document yoga has already accepted is answered
@@ -112,6 +112,15 @@ export interface FastPathDeps {
 export interface FastPath {
   /** A node:http request listener: the fast path when it applies, else yoga. */
   listener(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * `yoga.fetch` for an in-process JSON POST (the REST face's operations): the fast way when yoga
+   * has accepted the document, else yoga.fetch itself. The answer is the Response yoga would give.
+   */
+  fetch(
+    url: string,
+    init: { method: 'POST'; headers: Record<string, string>; body: string },
+    serverContext: Record<string, unknown>,
+  ): Promise<Response>;
 }
 
 export function createFastPath(deps: FastPathDeps): FastPath {
@@ -221,10 +230,27 @@ export function createFastPath(deps: FastPathDeps): FastPath {
     executed: ExecutionResult,
     accepted: string,
   ): Promise<void> {
+    const response = respond(request, req.url!, document, params, executed, accepted);
+    const text = await response.text();
+    response.headers.forEach((value, key) => res.setHeader(key, value));
+    res.writeHead(response.status);
+    res.end(text);
+  }
+
+  /** The Response yoga would give for `executed`, with the observability of a request. */
+  function respond(
+    request: Request,
+    pathname: string,
+    document: DocumentNode,
+    params: Params,
+    executed: ExecutionResult,
+    accepted: string,
+    outer?: Request,
+  ): Response {
     metrics.countFastPath();
     // The observability plugin's hooks, in yoga's order: onRequest, onParams, onParse, then
     // onResultProcess (before the error codes, as the plugins are ordered), onResponse.
-    observability.begin(request, req.url!);
+    observability.begin(request, pathname, outer);
     observability.params(request, params.operationName);
     observability.parsed(request, document);
     if (isAsyncIterable(executed)) throw new Error('A single result was expected.');
@@ -232,13 +258,64 @@ export function createFastPath(deps: FastPathDeps): FastPath {
     const result = withCodes(executed, logger);
     const response = processRegularResult(result, yoga.fetchAPI, accepted);
     observability.finish(request, response);
-    const text = await response.text();
-    response.headers.forEach((value, key) => res.setHeader(key, value));
-    res.writeHead(response.status);
-    res.end(text);
+    return response;
   }
 
-  return { listener };
+  async function fetch(
+    url: string,
+    init: { method: 'POST'; headers: Record<string, string>; body: string },
+    serverContext: Record<string, unknown>,
+  ): Promise<Response> {
+    const accepted = ACCEPTED.get(init.headers.accept);
+    const params = accepted ? paramsOf(Buffer.from(init.body)) : undefined;
+    const document = params && documents.get(params.query);
+    const operation = document && getOperationAST(document, params.operationName);
+    if (!accepted || !operation || operation.operation === 'subscription') {
+      return yoga.fetch(url, init, serverContext);
+    }
+    const request = { method: 'POST', url, headers: new Headers(init.headers) } as Request;
+    const enveloped = yoga.getEnveloped({ ...serverContext, request, params });
+    let contextValue: Context;
+    try {
+      contextValue = (await enveloped.contextFactory()) as unknown as Context;
+    } catch (error) {
+      if (
+        !(error instanceof GraphQLError) ||
+        deps.maskError(error, 'Unexpected error.') !== error
+      ) {
+        return yoga.fetch(url, init, serverContext);
+      }
+      return respondFor({ errors: [error] });
+    }
+    let result: ExecutionResult;
+    try {
+      result = (await enveloped.execute({
+        schema: enveloped.schema,
+        document,
+        contextValue,
+        variableValues: params.variables,
+        operationName: params.operationName,
+      })) as ExecutionResult;
+    } catch (error) {
+      result = { errors: [requestError(error)] };
+    }
+    return respondFor(result);
+
+    function respondFor(executed: ExecutionResult): Response {
+      const outer = serverContext[OUTER_REQUEST] as Request | undefined;
+      return respond(
+        request,
+        new URL(url).pathname,
+        document!,
+        params!,
+        executed,
+        accepted!,
+        outer,
+      );
+    }
+  }
+
+  return { listener, fetch };
 }
 
 /** The parts of a fetch Request the context factory and observability read. */

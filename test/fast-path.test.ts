@@ -242,3 +242,29 @@ it('serves a document fast only once yoga has accepted it', async () => {
   }
   expect(await fastCount(t)).toBe(before + 1);
 });
+
+it("runs a REST route's operation fast once yoga has accepted it, with the same answer", async () => {
+  const path = `${t.url}/api/v1/${tenant.subdomain}/statuses?per_page=2`;
+  const get = async () => {
+    const response = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+    return { status: response.status, body: await response.json() };
+  };
+  const before = await fastCount(t);
+  const first = await get();
+  expect(first.status).toBe(200);
+  expect(await fastCount(t)).toBe(before);
+  const second = await get();
+  expect(await fastCount(t)).toBe(before + 1);
+  expect(second).toEqual(first);
+
+  // A refusal through the fast path is the REST refusal: 403 naming the ability.
+  const denied = async () =>
+    fetch(`${t.url}/api/v1/${tenant.subdomain}/contacts?per_page=2`, {
+      headers: { authorization: `Bearer ${statusesOnly}` },
+    });
+  for (let i = 0; i < 2; i++) {
+    const response = await denied();
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ code: 'FORBIDDEN' });
+  }
+});
