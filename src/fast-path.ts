@@ -181,25 +181,39 @@ export function createFastPath(deps: FastPathDeps): FastPath {
     accepted: string,
   ): Promise<void> {
     const request = lightRequest(req);
-    const enveloped = yoga.getEnveloped({ request, params, req, res });
+    const result = await run({ request, params, req, res }, document, params);
+    if (!result) {
+      toYoga(req, res, body);
+      return;
+    }
+    await answer(req, res, request, document, params, result, accepted);
+  }
+
+  /**
+   * Authenticates (yoga's context factory) and executes (yoga's execute, every onExecute hook) an
+   * accepted document; undefined when authentication failed in a way yoga would mask (a bug, the
+   * database down), which yoga then answers from the start.
+   */
+  async function run(
+    initial: { request: Request; params: Params } & Record<string, unknown>,
+    document: DocumentNode,
+    params: Params,
+  ): Promise<ExecutionResult | undefined> {
+    const enveloped = yoga.getEnveloped(initial);
     let contextValue: Context;
     try {
       contextValue = (await enveloped.contextFactory()) as unknown as Context;
     } catch (error) {
-      // An error that yoga would mask (a bug, the database down): yoga answers it, from the start.
       if (
         !(error instanceof GraphQLError) ||
         deps.maskError(error, 'Unexpected error.') !== error
       ) {
-        toYoga(req, res, body);
-        return;
+        return undefined;
       }
-      await answer(req, res, request, document, params, { errors: [error] }, accepted);
-      return;
+      return { errors: [error] };
     }
-    let result: ExecutionResult;
     try {
-      result = (await enveloped.execute({
+      return (await enveloped.execute({
         schema: enveloped.schema,
         document,
         contextValue,
@@ -207,9 +221,8 @@ export function createFastPath(deps: FastPathDeps): FastPath {
         operationName: params.operationName,
       })) as ExecutionResult;
     } catch (error) {
-      result = { errors: [requestError(error)] };
+      return { errors: [requestError(error)] };
     }
-    await answer(req, res, request, document, params, result, accepted);
   }
 
   /** What yoga's handleError makes of an error thrown while a request is processed. */
@@ -274,45 +287,10 @@ export function createFastPath(deps: FastPathDeps): FastPath {
       return yoga.fetch(url, init, serverContext);
     }
     const request = { method: 'POST', url, headers: new Headers(init.headers) } as Request;
-    const enveloped = yoga.getEnveloped({ ...serverContext, request, params });
-    let contextValue: Context;
-    try {
-      contextValue = (await enveloped.contextFactory()) as unknown as Context;
-    } catch (error) {
-      if (
-        !(error instanceof GraphQLError) ||
-        deps.maskError(error, 'Unexpected error.') !== error
-      ) {
-        return yoga.fetch(url, init, serverContext);
-      }
-      return respondFor({ errors: [error] });
-    }
-    let result: ExecutionResult;
-    try {
-      result = (await enveloped.execute({
-        schema: enveloped.schema,
-        document,
-        contextValue,
-        variableValues: params.variables,
-        operationName: params.operationName,
-      })) as ExecutionResult;
-    } catch (error) {
-      result = { errors: [requestError(error)] };
-    }
-    return respondFor(result);
-
-    function respondFor(executed: ExecutionResult): Response {
-      const outer = serverContext[OUTER_REQUEST] as Request | undefined;
-      return respond(
-        request,
-        new URL(url).pathname,
-        document!,
-        params!,
-        executed,
-        accepted!,
-        outer,
-      );
-    }
+    const result = await run({ ...serverContext, request, params }, document, params);
+    if (!result) return yoga.fetch(url, init, serverContext);
+    const outer = serverContext[OUTER_REQUEST] as Request | undefined;
+    return respond(request, new URL(url).pathname, document, params, result, accepted, outer);
   }
 
   return { listener, fetch };

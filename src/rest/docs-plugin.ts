@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/types.js';
 import { findTenantBySubdomain, SUBDOMAIN_PATTERN } from '../tenants/repo.js';
 import { escapeHtml } from '../settings/page.js';
+import { CONTENT_SECURITY_POLICY } from '../settings/plugin.js';
 import { buildOpenApiDocument, documentFor } from './openapi.js';
 import type { JsonSchema } from './json-schema.js';
 import { errorResponse } from './errors.js';
@@ -39,18 +40,10 @@ const versioned = (name: string) =>
 /**
  * Swagger UI runs from this origin's files only and calls this origin only ("Try it out" sends to
  * the document's server, this origin). `style-src 'unsafe-inline'` is not needed: Swagger UI sets
- * styles through the DOM (allowed), never with inline `<style>` or `style=` markup.
+ * styles through the DOM (allowed), never with inline `<style>` or `style=` markup. So it runs under
+ * the settings page's policy as it is.
  */
-export const DOCS_CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY;
 
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
