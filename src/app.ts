@@ -14,7 +14,8 @@ import { type AuthRow, authenticate } from './auth/authenticate.js';
 import { AuthCache } from './auth/auth-cache.js';
 import { isIntrospectionOnly } from './auth/introspection.js';
 import { setMaxPageSize } from './db/connection.js';
-import { schema } from './schema.js';
+import { schema, unguardedSchema } from './schema.js';
+import { useCompiledExecution } from './compiled-execution.js';
 import { yogaLogger } from './logger.js';
 import { useSettingsPage } from './settings/plugin.js';
 import { type GraphQLFetcher, useRestApi } from './rest/plugin.js';
@@ -191,6 +192,7 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
       ...useLimits(config),
       useInputTextCheck(),
       useErrorCodes(logger),
+      useCompiledExecution(unguardedSchema),
       useReadinessCheck({
         endpoint: '/ready',
         check: () => readiness({ db, dispatcher, logger }),

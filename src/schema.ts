@@ -20,6 +20,15 @@ import './messages/subscription.js';
 export const schema = withSyncNodeIds(lexicographicSortSchema(builder.toSchema()));
 
 /**
+ * The same API without scope-auth's wrappers (the same types, fields and resolvers, none of the
+ * scope checks): only for operations the caller's abilities fully grant, decided beforehand
+ * (src/auth/verdict.ts, src/compiled-execution.ts). test/verdict.test.ts checks it prints the same.
+ */
+export const unguardedSchema = withSyncNodeIds(
+  lexicographicSortSchema(builder.toSchema({ disableScopeAuth: true })),
+);
+
+/**
  * Pothos' relay plugin resolves every Node's `id` through an `async` function, so every object
  * with an `id` in the response completed asynchronously: for a page of 100 contacts, 100 promises
  * and the executor's slow path for each. The id is computed here the same way (the type's own

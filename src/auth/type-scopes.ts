@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { type Ability, grants } from './abilities.js';
 import { principalAbilities } from './principal.js';
+import { PRINCIPAL_ONLY } from './verdict.js';
 
 /**
  * The rule of a type a mutation payload may show without the read ability: readable with one of
@@ -16,8 +17,10 @@ export function readableWith(...abilities: Ability[]) {
     abilities.length === 1
       ? ({ ability: abilities[0]!, $granted: 'mutationResult' } as const)
       : ({ anyAbility: abilities, $granted: 'mutationResult' } as const);
-  return (_parent: unknown, context: Context) => {
+  const rule = (_parent: unknown, context: Context) => {
     const held = principalAbilities(context.principal);
     return abilities.some((ability) => grants(held, ability)) || map;
   };
+  // It reads the caller only: the verdict (src/auth/verdict.ts) may ask it once per operation.
+  return Object.assign(rule, { [PRINCIPAL_ONLY]: true as const });
 }

@@ -104,7 +104,7 @@ function contactsQuery(
     .selectFrom('contacts')
     .$if(!columns, (q) => q.selectAll('contacts'))
     .$if(Boolean(columns), (q) => q.select(columns!.map((c) => `contacts.${c}` as const)))
-    .where('tenant_id', '=', tenantId)
+    .where('contacts.tenant_id', '=', tenantId)
     .$if(Boolean(select.status), (q) =>
       q.select(
         sql<JsonRow | null>`(select ${jsonOf('s', select.status!.columns)} from statuses s
@@ -227,17 +227,29 @@ export async function listContactsOfGroups(
   if (plan.size === 0) return groupIds.map(() => []);
   const pageOrder = contactPageOrder(order);
   const direction = (order.direction === 'asc') !== plan.backward ? 'asc' : 'desc';
+  const contacts = contactsQuery(db, tenantId, {}, order, select);
+  // Newest first (the default): the group's memberships carry their contact's created_at, so the
+  // page is a range of the index contact_groups_group_newest, joined to its contacts. Any other
+  // order reads the tenant's contacts in that order and keeps the group's.
+  const newest = order.column === 'created_at';
+  const members = newest
+    ? contacts
+        .innerJoin('contact_groups as cg', (join) =>
+          join
+            .onRef('cg.tenant_id', '=', 'contacts.tenant_id')
+            .onRef('cg.contact_id', '=', 'contacts.id'),
+        )
+        .where('cg.tenant_id', '=', tenantId)
+        .where('cg.group_id', '=', sql.ref<string>('k.group_id'))
+    : contacts.where(inGroup(tenantId, sql.ref('k.group_id')));
+  const refs = newest ? { column: 'cg.contact_created_at', id: 'cg.contact_id' } : {};
+  const rank = sql`${sql.ref(refs.column ?? order.column)} ${sql.raw(direction)}, ${sql.ref(refs.id ?? 'id')} ${sql.raw(direction)}`;
   const page = pageQuery(
-    contactsQuery(db, tenantId, {}, order, select)
-      .where(inGroup(tenantId, sql.ref('k.group_id')))
-      // Each group's rows in reading order, whatever order the join returns them in.
-      .select(
-        sql<string>`row_number() over (order by ${sql.ref(order.column)} ${sql.raw(direction)}, id ${sql.raw(direction)})`.as(
-          '_rank',
-        ),
-      ),
+    // Each group's rows in reading order, whatever order the join returns them in.
+    members.select(sql<string>`row_number() over (order by ${rank})`.as('_rank')),
     plan,
     pageOrder,
+    refs,
   );
   const rows = (await db
     .selectFrom(

@@ -172,18 +172,20 @@ export function planPage(args: ConnectionArgs, order: PageOrder): PagePlan {
 /**
  * `query` narrowed to the page `plan` describes, in the order it is read (reversed for `last`),
  * one row more than the page to tell whether there is a next (or previous) one. Adds the exact
- * cursor value of a timestamp order column. Column references are unqualified: `query` reads one
- * table, or qualifies them itself.
+ * cursor value of a timestamp order column. Column references are unqualified (`query` reads one
+ * table) unless `refs` names them.
  */
 export function pageQuery<DB, TB extends keyof DB, Row>(
   query: SelectQueryBuilder<DB, TB, Row>,
   plan: PagePlan,
   order: PageOrder,
+  /** Where the statement reads the order column and the id, if not as `column` and `id`. */
+  refs: { column?: string; id?: string } = {},
 ): SelectQueryBuilder<DB, TB, Row> {
   const { after, before, backward, offset, size } = plan;
   const asc = order.direction === 'asc';
-  const col = sql.ref(order.column);
-  const id = sql.ref('id');
+  const col = sql.ref(refs.column ?? order.column);
+  const id = sql.ref(refs.id ?? 'id');
   const key = (value: string) => (order.type === 'timestamp' ? sql`${value}::timestamptz` : value);
   let page = query;
   // Rows strictly after the `after` cursor (in the connection's order), strictly before `before`.

@@ -5,6 +5,7 @@ import * as contactsSourcesGroups from '../../db/migrations/2026-11-25T01-00_con
 import * as templatesBotsWhatsapp from '../../db/migrations/2026-11-25T02-00_templates-bots-whatsapp.js';
 import * as messages from '../../db/migrations/2026-11-25T03-00_messages.js';
 import * as rateLimits from '../../db/migrations/2026-11-25T04-00_rate-limits.js';
+import * as groupContactOrder from '../../db/migrations/2026-12-02T00-00_group-contact-order.js';
 
 /**
  * Every migration in db/migrations/, by file name. Imported statically rather than discovered at
@@ -17,6 +18,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25T02-00_templates-bots-whatsapp': templatesBotsWhatsapp,
   '2026-11-25T03-00_messages': messages,
   '2026-11-25T04-00_rate-limits': rateLimits,
+  '2026-12-02T00-00_group-contact-order': groupContactOrder,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -86,6 +86,8 @@ export interface ContactGroupTable {
   group_id: string;
   contact_id: string;
   created_at: CreatedAt;
+  /** The contact's `created_at`, set by a trigger (db/migrations/2026-12-02T00-00_…). */
+  contact_created_at: Generated<Date>;
 }
 
 export type Source = Selectable<SourceTable>;
