@@ -171,6 +171,8 @@ interface Target {
   method: 'POST' | 'GET';
   headers: Record<string, string>;
   body?: string;
+  /** The server process, whose CPU time per request is measured. */
+  pid?: number;
 }
 
 interface Sample {
@@ -178,9 +180,27 @@ interface Sample {
   p50: number;
   p99: number;
   errors: number;
+  /** The server's CPU time (user + system) per request, in ms; undefined without a pid. */
+  cpuMs?: number;
 }
 
+/** A process's CPU time (user + system) so far in ms, from /proc/<pid>/stat. */
+function cpuTimeMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces), from the 3rd: utime is the 14th, stime 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+/** USER_HZ: 100 on Linux x86_64. */
+const CLOCK_TICKS = 100;
+
 async function cannon(target: Target, seconds: number): Promise<Sample> {
+  const cpuBefore = cpuTimeMs(target.pid);
   const result = await autocannon({
     url: target.url,
     connections: CONNECTIONS,
@@ -199,6 +219,10 @@ async function cannon(target: Target, seconds: number): Promise<Sample> {
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
+    cpuMs:
+      cpuBefore === undefined || !result.requests.total
+        ? undefined
+        : (cpuTimeMs(target.pid)! - cpuBefore) / result.requests.total,
   };
 }
 
@@ -246,10 +270,10 @@ async function postgraphileQueries(url: string, tenantId: string) {
   const list = (first: number, selection: string) =>
     `{ allContacts(first: ${first}, condition: { tenantId: "${tenantId}" }, orderBy: [CREATED_AT_DESC, PRIMARY_KEY_DESC]) { nodes { id firstName lastName phone ${selection} } } }`;
   const nested = `${status} { name color } ${source} { name } ${groups} { nodes { ${group} { name } } }`;
-  // Amber cannot order a group's memberships by a column of the contact: they come in its order
-  // of the primary key (tenant, group, contact), which reads as many rows.
+  // Each group's newest contacts, as the gateway's: memberships carry their contact's created_at
+  // (indexed), which Amber offers as an order.
   const groupList = (first: number, contacts: number) =>
-    `{ allGroups(first: ${first}, condition: { tenantId: "${tenantId}" }, orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) { nodes { name ${members}(first: ${contacts}) { nodes { ${contact} { firstName phone ${status} { name } } } } } } }`;
+    `{ allGroups(first: ${first}, condition: { tenantId: "${tenantId}" }, orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) { nodes { name ${members}(first: ${contacts}, orderBy: [CONTACT_CREATED_AT_DESC, CONTACT_ID_DESC]) { nodes { ${contact} { firstName phone ${status} { name } } } } } } }`;
   return {
     flat: list(20, ''),
     nested: list(100, nested),
@@ -386,7 +410,8 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
     procs.push(raw.proc);
     const rawBase = `http://127.0.0.1:${raw.match[1]}`;
 
-    let pgl: (Awaited<ReturnType<typeof postgraphileQueries>> & { url: string }) | undefined;
+    let pgl:
+      (Awaited<ReturnType<typeof postgraphileQueries>> & { url: string; pid?: number }) | undefined;
     let postgraphileVersion = 'n/a';
     try {
       const started = await startProcess(
@@ -397,7 +422,7 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
       );
       procs.push(started.proc);
       const url = `http://127.0.0.1:${started.match[1]}/graphql`;
-      pgl = { url, ...(await postgraphileQueries(url, tenantId)) };
+      pgl = { url, pid: started.proc.child.pid, ...(await postgraphileQueries(url, tenantId)) };
       postgraphileVersion = JSON.parse(
         readFileSync(new URL('bench/node_modules/postgraphile/package.json', ROOT), 'utf8'),
       ).version;
@@ -427,6 +452,7 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
       });
       targets[kind].push({
         name: 'gateway',
+        pid: gw.proc.child.pid,
         url: endpoint,
         method: 'POST',
         headers: auth,
@@ -437,6 +463,7 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
       if (kind === 'flat') {
         targets[kind].push({
           name: 'rest-graphql',
+          pid: gw.proc.child.pid,
           url: endpoint,
           method: 'POST',
           headers: auth,
@@ -444,6 +471,7 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
         });
         targets[kind].push({
           name: 'rest',
+          pid: gw.proc.child.pid,
           url: `${endpoint.replace(/\/graphql$/, '')}/contacts?per_page=${first}`,
           method: 'GET',
           headers: { authorization: auth.authorization },
@@ -452,6 +480,7 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
       if (pgl) {
         targets[kind].push({
           name: 'postgraphile',
+          pid: pgl.pid,
           url: pgl.url,
           method: 'POST',
           headers: { 'content-type': 'application/json' },
@@ -460,6 +489,7 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
       }
       targets[kind].push({
         name: 'raw',
+        pid: raw.proc.child.pid,
         url: `${rawBase}/${kind}?first=${first}&contacts=${first}`,
         method: 'GET',
         headers: {},
@@ -503,7 +533,7 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
           const sample = await cannon(target, SECONDS).finally(() => clearInterval(sampling));
           (samples[`${kind}/${target.name}`] ??= []).push(sample);
           log(
-            `round ${round} ${kind} ${target.name}: ${Math.round(sample.rps)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms, errors ${sample.errors}`,
+            `round ${round} ${kind} ${target.name}: ${Math.round(sample.rps)} req/s, p50 ${sample.p50} ms, p99 ${sample.p99} ms, CPU ${sample.cpuMs?.toFixed(2) ?? 'n/a'} ms/req, errors ${sample.errors}`,
           );
         }
       }
@@ -625,6 +655,9 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
         p50: median(list.map((s) => s.p50)),
         p99: median(list.map((s) => s.p99)),
         errors: list.reduce((sum, s) => sum + s.errors, 0),
+        cpuMs: list.every((s) => s.cpuMs !== undefined)
+          ? median(list.map((s) => s.cpuMs!))
+          : undefined,
       };
     };
     const fmt = (n: number | undefined, digits = 0) =>
@@ -644,7 +677,7 @@ async function benchReads(started: Date): Promise<{ markdown: string; svg: strin
       ] as const) {
         if (!s) continue;
         throughputRows.push(
-          `| ${kind} | ${label} | ${fmt(s.rps)} | ${fmt(s.p50, 1)} | ${fmt(s.p99, 1)} | ${s.errors} | ${fmt(pgS ? s.rps / pgS.rps : undefined, 2)} | ${fmt(s.rps / rawS.rps, 2)} |`,
+          `| ${kind} | ${label} | ${fmt(s.rps)} | ${fmt(s.p50, 1)} | ${fmt(s.p99, 1)} | ${fmt(s.cpuMs, 2)} | ${s.errors} | ${fmt(pgS ? s.rps / pgS.rps : undefined, 2)} | ${fmt(s.rps / rawS.rps, 2)} |`,
         );
       }
       if (pgS) ratios.push({ label: `${kind}: gateway / PostGraphile`, value: gwS.rps / pgS.rps });
@@ -686,12 +719,14 @@ through the same GraphQL pipeline and answers it in the REST shape; "gateway, RE
 document to the GraphQL endpoint, so the two rows side by side are the cost of the REST face itself.
 Groups, the nested connection: \`groups(first: 20) { name contacts(first: 20) { firstName phone status { name } } }\`
 (400 contacts per response, each group's newest first); PostGraphile runs \`allGroups(condition: { tenantId },
-orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) { name contactGroups(first: 20) { contact { … } } }\` (its Amber preset
-cannot order a group's memberships by the contact's \`created_at\`, so it takes them in primary-key order), raw one
-statement with a correlated subquery per group. Ratios are of req/s.
+orderBy: [NAME_ASC, PRIMARY_KEY_ASC]) { name contactGroups(first: 20, orderBy: [CONTACT_CREATED_AT_DESC, CONTACT_ID_DESC])
+{ contact { … } } }\` (a membership carries its contact's \`created_at\`, indexed, so all three read each group's newest
+contacts the same way), raw one statement with a correlated subquery per group. Ratios are of req/s. "CPU ms/req" is the
+server process's own CPU time (user + system, /proc/<pid>/stat) over a round divided by the requests it answered: PostgreSQL's
+share is not in it, and it depends less than req/s on what else the machine is doing.
 
-| query | server | req/s | p50 ms | p99 ms | errors | ÷ PostGraphile | ÷ raw |
-| ----- | ------ | ----: | -----: | -----: | -----: | -------------: | ----: |
+| query | server | req/s | p50 ms | p99 ms | CPU ms/req | errors | ÷ PostGraphile | ÷ raw |
+| ----- | ------ | ----: | -----: | -----: | ---------: | -----: | -------------: | ----: |
 ${throughputRows.join('\n')}
 
 ![Ratios of req/s](ratios.svg)

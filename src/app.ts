@@ -192,7 +192,10 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
       ...useLimits(config),
       useInputTextCheck(),
       useErrorCodes(logger),
-      useCompiledExecution(unguardedSchema),
+      useCompiledExecution(unguardedSchema, {
+        enabled: config.compiledExecution,
+        onCompiled: metrics.countCompiled,
+      }),
       useReadinessCheck({
         endpoint: '/ready',
         check: () => readiness({ db, dispatcher, logger }),

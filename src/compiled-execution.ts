@@ -1,9 +1,14 @@
 import {
   type DocumentNode,
   type ExecutionArgs,
+  type ExecutionResult,
+  type FieldNode,
   getOperationAST,
+  GraphQLError,
   type GraphQLSchema,
+  locatedError,
   type OperationDefinitionNode,
+  visit,
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values.js';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
@@ -23,7 +28,11 @@ import { grantedByAbilities } from './auth/verdict.js';
  * and every other plugin's onExecute (cost and rate limits, input text, error codes, masking)
  * sees the same arguments and result.
  */
-export function useCompiledExecution(unguarded: GraphQLSchema): Plugin {
+export function useCompiledExecution(
+  unguarded: GraphQLSchema,
+  options: { enabled: boolean; onCompiled?: () => void },
+): Plugin {
+  if (!options.enabled) return {};
   const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
 
   const compiledFor = (document: DocumentNode, operation: OperationDefinitionNode) => {
@@ -59,8 +68,57 @@ export function useCompiledExecution(unguarded: GraphQLSchema): Plugin {
           { maxErrors: 1 },
         );
         if (coerced.errors) return executeFn(execution);
-        return query.query(execution.rootValue, execution.contextValue, execution.variableValues);
+        options.onCompiled?.();
+        const result = query.query(
+          execution.rootValue,
+          execution.contextValue,
+          execution.variableValues,
+        );
+        return isPromise(result)
+          ? result.then((done) => located(done, execution.document))
+          : located(result, execution.document);
       });
     },
   };
+}
+
+const isPromise = <T>(value: T | Promise<T>): value is Promise<T> =>
+  typeof (value as Promise<T>)?.then === 'function';
+
+/**
+ * The result with its errors as graphql-js makes them: graphql-jit's carry their locations and
+ * path but not their field nodes, which yoga's masking and the error codes copy an error by; so
+ * each becomes `locatedError` of what the resolver threw, at its fields, as graphql-js does.
+ */
+function located(result: ExecutionResult, document: DocumentNode): ExecutionResult {
+  if (!result.errors?.length) return result;
+  const fields = fieldsAt(document);
+  const errors = result.errors.map((error) => {
+    const nodes = (error.locations ?? []).flatMap(
+      (at) => fields.get(`${at.line}:${at.column}`) ?? [],
+    );
+    const original = error.originalError;
+    return original
+      ? locatedError(original, nodes, error.path)
+      : new GraphQLError(error.message, { nodes, path: error.path, extensions: error.extensions });
+  });
+  return { ...result, errors };
+}
+
+/** A document's fields by where they start ("line:column"), found once per document. */
+const fieldsByLocation = new WeakMap<DocumentNode, Map<string, FieldNode>>();
+
+function fieldsAt(document: DocumentNode): Map<string, FieldNode> {
+  let fields = fieldsByLocation.get(document);
+  if (!fields) {
+    const found = new Map<string, FieldNode>();
+    visit(document, {
+      Field(node) {
+        const start = node.loc?.startToken;
+        if (start) found.set(`${start.line}:${start.column}`, node);
+      },
+    });
+    fieldsByLocation.set(document, (fields = found));
+  }
+  return fields;
 }

@@ -40,6 +40,7 @@ const schema = z.object({
   SEND_RATE_LIMIT_MPS: z.coerce.number().int().min(1).default(80),
   AUTH_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(100),
+  COMPILED_EXECUTION: z.enum(['on', 'off']).default('on'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
 });
@@ -108,6 +109,11 @@ export interface Config {
   authCacheTtlMs: number;
   /** The most items one page of a connection may have (`first`/`last`). */
   maxPageSize: number;
+  /**
+   * Run queries and mutations the caller's abilities fully grant compiled (graphql-jit, no
+   * per-field scope checks: src/compiled-execution.ts); off: every operation as graphql-js runs it.
+   */
+  compiledExecution: boolean;
   logLevel: Env['LOG_LEVEL'];
   production: boolean;
 }
@@ -157,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     authCacheTtlMs: e.AUTH_CACHE_TTL_MS,
     maxPageSize: e.MAX_PAGE_SIZE,
+    compiledExecution: e.COMPILED_EXECUTION === 'on',
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === 'production',
   };

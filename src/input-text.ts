@@ -1,4 +1,4 @@
-import { type ExecutionArgs, Kind, type ValueNode, visit } from 'graphql';
+import { type DocumentNode, type ExecutionArgs, Kind, type ValueNode, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { badUserInput } from './errors.js';
 
@@ -40,16 +40,8 @@ interface Step {
 /** The path of the first argument value holding unstorable text, or undefined. */
 export function unstorableTextAt(args: ExecutionArgs): string | undefined {
   const variables = (args.variableValues ?? {}) as Record<string, unknown>;
-  const defaults = new Map<string, ValueNode>();
-  const stack: Step[] = [];
-  visit(args.document, {
-    VariableDefinition(node) {
-      if (node.defaultValue) defaults.set(node.variable.name.value, node.defaultValue);
-    },
-    Argument(node) {
-      stack.push({ node: node.value, key: node.name.value, parent: undefined });
-    },
-  });
+  const { defaults, values } = argumentsOf(args.document);
+  const stack: Step[] = values.map((step) => ({ ...step, parent: undefined }));
   // Iterative: a variable's JSON may nest as deep as the body limit allows.
   for (let step = stack.pop(); step; step = stack.pop()) {
     const { node, value } = step;
@@ -73,6 +65,30 @@ export function unstorableTextAt(args: ExecutionArgs): string | undefined {
     }
   }
   return undefined;
+}
+
+/** A document's argument values and variable defaults, read once per document. */
+const documentArguments = new WeakMap<
+  DocumentNode,
+  { defaults: Map<string, ValueNode>; values: { node: ValueNode; key: string }[] }
+>();
+
+function argumentsOf(document: DocumentNode) {
+  let found = documentArguments.get(document);
+  if (!found) {
+    const defaults = new Map<string, ValueNode>();
+    const values: { node: ValueNode; key: string }[] = [];
+    visit(document, {
+      VariableDefinition(node) {
+        if (node.defaultValue) defaults.set(node.variable.name.value, node.defaultValue);
+      },
+      Argument(node) {
+        values.push({ node: node.value, key: node.name.value });
+      },
+    });
+    documentArguments.set(document, (found = { defaults, values }));
+  }
+  return found;
 }
 
 function pathOf(step: Step): string {

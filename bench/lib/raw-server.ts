@@ -37,7 +37,7 @@ const GROUPS = `
                              JOIN contacts c ON c.tenant_id = cg.tenant_id AND c.id = cg.contact_id
                              LEFT JOIN statuses s ON s.tenant_id = c.tenant_id AND s.id = c.status_id
                             WHERE cg.tenant_id = g.tenant_id AND cg.group_id = g.id
-                            ORDER BY c.created_at DESC, c.id DESC LIMIT $3) p), '[]') AS contacts
+                            ORDER BY cg.contact_created_at DESC, cg.contact_id DESC LIMIT $3) p), '[]') AS contacts
     FROM groups g
    WHERE g.tenant_id = $1
    ORDER BY g.name, g.id LIMIT $2`;

@@ -22,6 +22,8 @@ export interface Metrics {
   subscriptionClosed(): void;
   /** A request answered by the fast path (src/fast-path.ts) rather than yoga's pipeline. */
   countFastPath(): void;
+  /** An operation run compiled, its authorization decided beforehand (src/compiled-execution.ts). */
+  countCompiled(): void;
 }
 
 /** Distinct operation names kept as labels; beyond it they are counted as "other". */
@@ -69,6 +71,11 @@ export function createMetrics(db: Kysely<Database>, logger: Logger): Metrics {
   const fastPath = new Counter({
     name: 'gateway_fast_path_requests_total',
     help: 'GraphQL requests answered by the fast path (a document yoga already accepted), without yoga.',
+    registers,
+  });
+  const compiled = new Counter({
+    name: 'gateway_compiled_operations_total',
+    help: "Queries and mutations run compiled (graphql-jit), the caller's abilities granting all of them beforehand.",
     registers,
   });
 
@@ -135,5 +142,6 @@ export function createMetrics(db: Kysely<Database>, logger: Logger): Metrics {
     subscriptionOpened: () => subscriptions.inc(),
     subscriptionClosed: () => subscriptions.dec(),
     countFastPath: () => fastPath.inc(),
+    countCompiled: () => compiled.inc(),
   };
 }
