@@ -21,7 +21,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'gw-profile-'));
 process.env.BENCH_CPU_PROF = dir;
 const server = await startBenchServer({
   NODE_ENV: 'production',
-  LOG_LEVEL: 'warn',
+  LOG_LEVEL: 'info',
   DISPATCHER: 'off',
   RATE_LIMIT_BUCKET_SIZE: '1000000000',
   RATE_LIMIT_RESTORE_RATE: '1000000000',

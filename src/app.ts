@@ -23,7 +23,7 @@ import { REST_ROUTES } from './rest/routes.js';
 import { useRestDocs } from './rest/docs-plugin.js';
 import { EventBus } from './events.js';
 import { createDispatcher } from './messages/create-dispatcher.js';
-import { createDatabase } from './db/database.js';
+import { createDatabase, type DatabaseHandle } from './db/database.js';
 import { useWhatsAppWebhook } from './webhooks/plugin.js';
 import { createMetrics } from './observability/metrics.js';
 import { createObservability } from './observability/plugin.js';
@@ -59,6 +59,8 @@ export interface AppOptions {
 export interface App {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   server: Server;
+  /** The pool the rate-limit buckets are charged on (its statements are not in `db`'s). */
+  limitsDatabase: DatabaseHandle;
   /** Listens on config.host:config.port (0 picks a free port); resolves to the base URL. */
   start(): Promise<string>;
   /**
@@ -84,6 +86,9 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
   const dispatcherDatabase = config.dispatcher.inProcess
     ? createDatabase(connectionString ?? config.databaseUrl ?? '', { max: 3 })
     : undefined;
+  // Rate-limit charges on a small pool of their own: every request waits for its charge, which
+  // must not queue for a connection behind other requests' reads (src/limits/plugin.ts).
+  const limitsDatabase = createDatabase(connectionString ?? config.databaseUrl ?? '', { max: 2 });
   const dispatcher = dispatcherDatabase
     ? createDispatcher(config, dispatcherDatabase.db, logger, { onResult: metrics.recordDispatch })
     : undefined;
@@ -189,7 +194,7 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
           ),
       }),
       useRestDocs({ db, logger, baseUrl }),
-      ...useLimits(config),
+      ...useLimits(config, limitsDatabase.db),
       useInputTextCheck(),
       useErrorCodes(logger),
       useCompiledExecution(unguardedSchema, {
@@ -312,6 +317,7 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
   return {
     yoga,
     server,
+    limitsDatabase,
     start: async () => {
       await events.start();
       dispatcher?.start();
@@ -337,6 +343,7 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
       await wsClosed;
       await dispatcher?.stop();
       await dispatcherDatabase?.destroy();
+      await limitsDatabase.destroy();
       authCache.close();
       await events.close();
     },

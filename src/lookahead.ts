@@ -1,16 +1,49 @@
-import type { GraphQLResolveInfo } from 'graphql';
+import { type ASTNode, type GraphQLResolveInfo, visit } from 'graphql';
 import { parseResolveInfo, type ResolveTree } from 'graphql-parse-resolve-info';
 
 /**
- * The parsed selection of the field being resolved, once per field of an operation's execution:
- * the items of a list resolve the same field with the same `fieldNodes` and variables (a nested
- * connection under each of 20 groups parses its selection once, not 20 times).
+ * The parsed selection of the field being resolved, once per field of a document (and, when its
+ * directives read variables, per execution): the items of a list resolve the same field with the
+ * same `fieldNodes` (a nested connection under each of 20 groups parses its selection once, not
+ * 20 times), and so do later executions of the same document.
  */
 const parsed = new WeakMap<object, { variables: unknown; trees: ResolveTree[] }>();
 
+/**
+ * What a selection may depend on among the variables: all of them when a directive of the
+ * operation (`@skip(if: $x)`, `@include(if: $x)`) reads one, else nothing (one constant), so that
+ * a selection is parsed once for every execution of the same document.
+ */
+export function selectionVariables(info: GraphQLResolveInfo): unknown {
+  let reads = directiveVariables.get(info.operation);
+  if (reads === undefined) {
+    reads = [info.operation, ...Object.values(info.fragments ?? {})].some(readsVariable);
+    directiveVariables.set(info.operation, reads);
+  }
+  return reads ? info.variableValues : NO_VARIABLES;
+}
+
+const NO_VARIABLES = Symbol('no variables');
+const directiveVariables = new WeakMap<object, boolean>();
+
+function readsVariable(node: ASTNode): boolean {
+  let found = false;
+  visit(node, {
+    Directive(directive) {
+      visit(directive, {
+        Variable() {
+          found = true;
+        },
+      });
+    },
+  });
+  return found;
+}
+
 function parse(info: GraphQLResolveInfo): ResolveTree[] {
+  const variables = selectionVariables(info);
   const cached = parsed.get(info.fieldNodes);
-  if (cached && cached.variables === info.variableValues) return cached.trees;
+  if (cached && cached.variables === variables) return cached.trees;
   let trees: ResolveTree[];
   try {
     const root = parseResolveInfo(info) as ResolveTree | null | undefined;
@@ -18,7 +51,7 @@ function parse(info: GraphQLResolveInfo): ResolveTree[] {
   } catch {
     trees = [];
   }
-  parsed.set(info.fieldNodes, { variables: info.variableValues, trees });
+  parsed.set(info.fieldNodes, { variables, trees });
   return trees;
 }
 

@@ -91,7 +91,22 @@ export async function authenticate(
   }
 }
 
+/**
+ * The tenant and token principal of a looked-up row, built once per row: the auth cache hands the
+ * same row to every request it serves, so they share one (read-only) tenant and principal, and
+ * what is cached by principal (src/auth/verdict.ts, src/contacts/selection.ts) carries over.
+ */
+const tenants = new WeakMap<AuthRow, Tenant>();
+const tokenPrincipals = new WeakMap<AuthRow, Principal>();
+const ADMIN: Principal = Object.freeze({ kind: 'admin' });
+
 function tenantOf(row: AuthRow): Tenant {
+  let tenant = tenants.get(row);
+  if (!tenant) tenants.set(row, (tenant = tenantFields(row)));
+  return tenant;
+}
+
+function tenantFields(row: AuthRow): Tenant {
   const {
     token_id: _id,
     token_name: _name,
@@ -131,7 +146,7 @@ function principalOf(
 
   if (secret.startsWith(ADMIN_KEY_PREFIX)) {
     if (!sameHash(hash, tenant.admin_key_hash)) throw unauthenticated('Invalid admin key.');
-    return { tenant, principal: { kind: 'admin' } };
+    return { tenant, principal: ADMIN };
   }
 
   if (!secret.startsWith(TOKEN_PREFIX) || !token_id || !token_hash || !sameHash(hash, token_hash)) {
@@ -153,16 +168,18 @@ function principalOf(
     row.token_last_used_at = now;
     touchApiToken(db, tenant.id, token_id, now).catch(() => {});
   }
-  return {
-    tenant,
-    principal: {
+  let principal = tokenPrincipals.get(row);
+  if (!principal) {
+    principal = {
       kind: 'token',
       tokenId: token_id,
       name: token_name ?? '',
       abilities: new Set(token_abilities ?? []),
       expiresAt: token_expires_at,
-    },
-  };
+    };
+    tokenPrincipals.set(row, principal);
+  }
+  return { tenant, principal };
 }
 
 /**

@@ -60,9 +60,17 @@ export const PRINCIPAL_ONLY: unique symbol = Symbol('principal-only scope rule')
 const verdicts = new WeakMap<DocumentNode, Map<string, boolean>>();
 const VERDICTS_PER_DOCUMENT = 100;
 
+/** Callers' keys by principal (one principal per authenticated row: src/auth/authenticate.ts). */
+const callerKeys = new WeakMap<Principal, string>();
+
 function callerKey(principal: Principal): string {
   if (principal.kind === 'admin') return 'admin';
-  return `${principal.kind}:${[...principal.abilities].sort().join(',')}`;
+  let key = callerKeys.get(principal);
+  if (key === undefined) {
+    key = `${principal.kind}:${[...principal.abilities].sort().join(',')}`;
+    callerKeys.set(principal, key);
+  }
+  return key;
 }
 
 type ScopeRule = unknown;

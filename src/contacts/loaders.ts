@@ -25,8 +25,13 @@ export function groupPageSpec(
   plan: PagePlan,
   select: ContactSelection,
 ): GroupPageSpec {
-  return { key: JSON.stringify([order, plan, select]), order, plan, select };
+  let selectKey = selectionKeys.get(select);
+  if (selectKey === undefined) selectionKeys.set(select, (selectKey = JSON.stringify(select)));
+  return { key: `${JSON.stringify([order, plan])}${selectKey}`, order, plan, select };
 }
+
+/** A selection's part of a spec's key, once per selection (src/contacts/selection.ts reuses them). */
+const selectionKeys = new WeakMap<ContactSelection, string>();
 
 interface GroupPageKey {
   groupId: string;

@@ -107,23 +107,21 @@ function contactsQuery(
     .where('contacts.tenant_id', '=', tenantId)
     .$if(Boolean(select.status), (q) =>
       q.select(
-        sql<JsonRow | null>`(select ${jsonOf('s', select.status!.columns)} from statuses s
+        sql<string | null>`(select ${jsonOf('s', select.status!.columns)}::text from statuses s
           where s.tenant_id = contacts.tenant_id and s.id = contacts.status_id)`.as('_status'),
       ),
     )
     .$if(Boolean(select.source), (q) =>
       q.select(
-        sql<JsonRow | null>`(select ${jsonOf('s', select.source!.columns)} from sources s
+        sql<string | null>`(select ${jsonOf('s', select.source!.columns)}::text from sources s
           where s.tenant_id = contacts.tenant_id and s.id = contacts.source_id)`.as('_source'),
       ),
     )
     .$if(Boolean(select.groups), (q) =>
       q.select(
-        sql<
-          JsonRow[]
-        >`coalesce((select json_agg(${jsonOf('g', select.groups!.columns)} order by g.name, g.id)
+        sql<string>`coalesce((select json_agg(${jsonOf('g', select.groups!.columns)} order by g.name, g.id)
           from contact_groups cg join groups g on g.tenant_id = cg.tenant_id and g.id = cg.group_id
-          where cg.tenant_id = contacts.tenant_id and cg.contact_id = contacts.id), '[]'::json)`.as(
+          where cg.tenant_id = contacts.tenant_id and cg.contact_id = contacts.id), '[]'::json)::text`.as(
           '_groups',
         ),
       ),
@@ -150,35 +148,46 @@ function contactsQuery(
   return query as unknown as SelectQueryBuilder<Database, 'contacts', PageRow>;
 }
 
+/** A page's row: the relations as JSON text (parsed here once per distinct text, not per row). */
 type PageRow = ContactRow & {
-  _status?: JsonRow | null;
-  _source?: JsonRow | null;
-  _groups?: JsonRow[];
+  _status?: string | null;
+  _source?: string | null;
+  _groups?: string;
 };
 
 /**
  * Marks the rows of a page read with some columns only, and hangs the relations their statement
- * brought on `included`. A page's contacts share few statuses, sources and groups: one object for
- * each. The JSON columns stay on the row (no copy of each contact); only `included` is read.
+ * brought on `included`. A page's contacts share few statuses, sources and groups (and sets of
+ * groups): each distinct JSON text is parsed once, and each row is one object, whatever number of
+ * contacts refer to it. The JSON columns stay on the row (no copy of each contact).
  */
 function readIncluded(rows: PageRow[], select: ContactSelection): void {
   const partial = Boolean(select.columns);
   if (!partial && !select.status && !select.source && !select.groups) return;
-  const seen = new Map<string, unknown>();
+  const byId = new Map<string, unknown>();
   const once = <T>(json: JsonRow, relation: RelationSelection): T => {
     const key = `${json.id}`;
-    let row = seen.get(key);
-    if (!row) seen.set(key, (row = fromJson<T>(json, Boolean(relation.columns))));
+    let row = byId.get(key);
+    if (!row) byId.set(key, (row = fromJson<T>(json, Boolean(relation.columns))));
     return row as T;
   };
+  const byText = new Map<string, unknown>();
+  const parsed = <T>(text: string, read: (json: never) => T): T => {
+    let value = byText.get(text) as T | undefined;
+    if (value === undefined) byText.set(text, (value = read(JSON.parse(text) as never)));
+    return value;
+  };
   const { status, source, groups } = select;
+  const statusOf = (json: JsonRow) => once<Status>(json, status!);
+  const sourceOf = (json: JsonRow) => once<Source>(json, source!);
+  const groupsOf = (json: JsonRow[]) => json.map((g) => once<Group>(g, groups!));
   for (const row of rows) {
     if (partial) row[PARTIAL] = true;
     if (!status && !source && !groups) continue;
     const included: NonNullable<ContactRow['included']> = {};
-    if (status) included.status = row._status ? once<Status>(row._status, status) : null;
-    if (source) included.source = row._source ? once<Source>(row._source, source) : null;
-    if (groups) included.groups = (row._groups ?? []).map((g) => once<Group>(g, groups));
+    if (status) included.status = row._status ? parsed(row._status, statusOf) : null;
+    if (source) included.source = row._source ? parsed(row._source, sourceOf) : null;
+    if (groups) included.groups = parsed(row._groups ?? '[]', groupsOf);
     row.included = included;
   }
 }

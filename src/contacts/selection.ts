@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { grants } from '../auth/abilities.js';
 import { principalAbilities } from '../auth/principal.js';
 import type { Context } from '../context.js';
-import { selectedSubfields } from '../lookahead.js';
+import { selectedSubfields, selectionVariables } from '../lookahead.js';
 import type { ContactColumn, ContactSelection, RelationSelection } from './pages.js';
 
 /**
@@ -74,6 +74,27 @@ function columnsOf<C extends string>(
  * relation the caller may not read is left to its field, which answers FORBIDDEN.
  */
 export function contactSelection(context: Context, info: GraphQLResolveInfo): ContactSelection {
+  // Once per field of a document and caller (per execution when its directives read variables).
+  const variables = selectionVariables(info);
+  const known = selections.get(info.fieldNodes);
+  if (known && known.variables === variables && known.principal === context.principal) {
+    return known.selection;
+  }
+  const selection = selectionOf(context, info);
+  selections.set(info.fieldNodes, {
+    variables,
+    principal: context.principal,
+    selection,
+  });
+  return selection;
+}
+
+const selections = new WeakMap<
+  object,
+  { variables: unknown; principal: Context['principal']; selection: ContactSelection }
+>();
+
+function selectionOf(context: Context, info: GraphQLResolveInfo): ContactSelection {
   const fields = selectedSubfields(info, ['edges', 'node']);
   const held = principalAbilities(context.principal);
   const relation = (

@@ -5,7 +5,9 @@ import {
   type GraphQLError,
 } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { Kysely } from 'kysely';
 import type { Config } from '../config.js';
+import type { Database } from '../db/types.js';
 import type { Context } from '../context.js';
 import { apiError } from '../errors.js';
 import { useQueryLimits } from './armor.js';
@@ -25,13 +27,13 @@ export interface QueryCost {
  * Every limit, as yoga plugins, in the order they act: body size and CSRF before parsing, the
  * document limits while parsing and validating, cost and rate limits just before execution.
  */
-export function useLimits(config: Config): Plugin[] {
+export function useLimits(config: Config, buckets?: Kysely<Database>): Plugin[] {
   return [
     useBodyLimit(config.limits.maxBodyBytes),
     useCsrfPrevention(),
     useRequestParamsCheck(),
     useQueryLimits(config),
-    useRateLimits(),
+    useRateLimits(buckets),
   ];
 }
 
@@ -45,11 +47,14 @@ export function useLimits(config: Config): Plugin[] {
  *   RATE_LIMITED, 429, likewise (the query points taken for it are given back).
  * Runs on `execute`/`subscribe`, so graphql-ws operations (which use yoga's enveloped functions)
  * are charged the same way.
+ *
+ * `buckets` is where the bucket statements run (default: the request's database): a pool of their
+ * own, so that a charge, which every request waits for, never queues behind reads for a connection.
  */
-export function useRateLimits(): Plugin {
+export function useRateLimits(buckets?: Kysely<Database>): Plugin {
   return {
     async onExecute({ args, setResultAndStopExecution }) {
-      const { refused, cost } = await charge(args);
+      const { refused, cost } = await charge(args, buckets);
       if (refused) {
         setResultAndStopExecution(refused);
         return;
@@ -63,7 +68,7 @@ export function useRateLimits(): Plugin {
       };
     },
     async onSubscribe({ args, setResultAndStopExecution }) {
-      const { refused } = await charge(args);
+      const { refused } = await charge(args, buckets);
       if (refused) setResultAndStopExecution(refused);
     },
   };
@@ -71,8 +76,10 @@ export function useRateLimits(): Plugin {
 
 async function charge(
   args: ExecutionArgs,
+  buckets: Kysely<Database> | undefined,
 ): Promise<{ refused?: ExecutionResult; cost?: QueryCost }> {
-  const { config, db, tenant, principal } = args.contextValue as Context;
+  const { config, tenant, principal } = args.contextValue as Context;
+  const db = buckets ?? (args.contextValue as Context).db;
   const operation = getOperationAST(args.document, args.operationName);
   // No such operation, or variables that do not fit: execution reports it, running nothing.
   if (!operation) return {};

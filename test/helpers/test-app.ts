@@ -38,6 +38,7 @@ export interface TestTenant {
 export interface TestApp {
   url: string;
   config: Config;
+  /** The app's database; `statementCount()` counts its rate-limit pool's statements too. */
   database: DatabaseHandle;
   app: App;
   createTenant(options?: { apiEnabled?: boolean; name?: string }): Promise<TestTenant>;
@@ -83,7 +84,7 @@ export async function startTestApp(
   return {
     url,
     config,
-    database,
+    database: countingLimits(database, app),
     app,
     async createTenant(options = {}) {
       const subdomain = uniqueName('t');
@@ -109,6 +110,14 @@ export async function startTestApp(
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
     },
+  };
+}
+
+/** `database`, counting the statements the app ran on it and on its rate-limit pool. */
+function countingLimits(database: DatabaseHandle, app: App): DatabaseHandle {
+  return {
+    ...database,
+    statementCount: () => database.statementCount() + app.limitsDatabase.statementCount(),
   };
 }
 
@@ -152,7 +161,7 @@ export async function startSecondInstance(
     ...t,
     url,
     config,
-    database,
+    database: countingLimits(database, app),
     app,
     gql: gqlAt(url),
     async stop() {
