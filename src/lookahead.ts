@@ -8,6 +8,7 @@ import { parseResolveInfo, type ResolveTree } from 'graphql-parse-resolve-info';
  * 20 times), and so do later executions of the same document.
  */
 const parsed = new WeakMap<object, { variables: unknown; trees: ResolveTree[] }>();
+const parsedWithArgs = new WeakMap<object, { variables: unknown; trees: ResolveTree[] }>();
 
 /**
  * What a selection may depend on among the variables: all of them when a directive of the
@@ -40,9 +41,15 @@ function readsVariable(node: ASTNode): boolean {
   return found;
 }
 
-function parse(info: GraphQLResolveInfo): ResolveTree[] {
-  const variables = selectionVariables(info);
-  const cached = parsed.get(info.fieldNodes);
+/**
+ * The selection below the field being resolved. Field names depend on the variables only through
+ * directives (`selectionVariables`); with `args`, the arguments they carry may depend on any
+ * variable, so those trees are parsed again for each execution's variables.
+ */
+function parse(info: GraphQLResolveInfo, args = false): ResolveTree[] {
+  const variables = args ? info.variableValues : selectionVariables(info);
+  const cache = args ? parsedWithArgs : parsed;
+  const cached = cache.get(info.fieldNodes);
   if (cached && cached.variables === variables) return cached.trees;
   let trees: ResolveTree[];
   try {
@@ -51,7 +58,7 @@ function parse(info: GraphQLResolveInfo): ResolveTree[] {
   } catch {
     trees = [];
   }
-  parsed.set(info.fieldNodes, { variables, trees });
+  cache.set(info.fieldNodes, { variables, trees });
   return trees;
 }
 
@@ -74,7 +81,25 @@ export function selectedSubfields(
   info: GraphQLResolveInfo,
   path: readonly string[],
 ): Map<string, Set<string>> {
-  let level = parse(info);
+  return subfieldsOf(parse(info), path);
+}
+
+/**
+ * The selections of the fields at `path` below the field being resolved (one per alias), each
+ * with its arguments, variables applied: what a resolver may read ahead for a field below it.
+ */
+export function selectedTrees(info: GraphQLResolveInfo, path: readonly string[]): ResolveTree[] {
+  let level = parse(info, true);
+  for (const name of path) level = children(level).filter((field) => field.name === name);
+  return level;
+}
+
+/** `selectedSubfields` below the given selections (e.g. from `selectedTrees`). */
+export function subfieldsOf(
+  trees: ResolveTree[],
+  path: readonly string[],
+): Map<string, Set<string>> {
+  let level = trees;
   for (const name of path) level = children(level).filter((field) => field.name === name);
   const fields = new Map<string, Set<string>>();
   for (const field of children(level)) {

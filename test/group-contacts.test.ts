@@ -96,9 +96,25 @@ describe('Group.contacts under a page of groups', () => {
       }
     }
     expect(new Set(counts.values()).size, JSON.stringify([...counts])).toBe(1);
-    // The cost bucket, the groups page, every group's page of contacts with their statuses, and
-    // every group's totalCount.
-    expect(counts.get('20x20')).toBe(4);
+    // The cost bucket, the groups page with every group's page of contacts and their statuses
+    // (read ahead: one statement), and every group's totalCount.
+    expect(counts.get('20x20')).toBe(3);
+  });
+
+  it('loads the pages (one statement for all groups) where it cannot read them ahead', async () => {
+    // Two connections under one node: neither is read ahead, both load, each in one statement.
+    const twice = `{ groups(first: 20) { edges { node { a: contacts(first: 4) { ${PAGE} }
+      b: contacts(first: 4) { ${PAGE} } } } } }`;
+    const once = `{ groups(first: 20) { edges { node { contacts(first: 4) { ${PAGE} } } } } }`;
+    const loaded = await t.gql(tenant.subdomain, token, twice);
+    const ahead = await t.gql(tenant.subdomain, token, once);
+    expect(loaded.body.errors).toBeUndefined();
+    const pages = ahead.body.data!.groups.edges.map((e: any) => e.node.contacts);
+    expect(loaded.body.data!.groups.edges.map((e: any) => e.node.a)).toEqual(pages);
+    expect(loaded.body.data!.groups.edges.map((e: any) => e.node.b)).toEqual(pages);
+    // The bucket, the groups, and the contacts of all groups for the one spec both aliases share.
+    expect(await statements(twice, {})).toBe(3);
+    expect(await statements(once, {})).toBe(2);
   });
 
   it.each([

@@ -220,21 +220,18 @@ export function contactPageOrder(order: ContactOrder): PageOrder<ContactOrder['c
 }
 
 /**
- * A page of each group's contacts, all in one statement (a lateral join per group), in the order
- * of `groupIds`: the rows `pageQuery` reads for `plan` (one more than the page), which
- * `toConnection` turns into the same page `listContacts` gives for one group.
+ * The page `plan` of the contacts of the group `groupId` (a reference to the group of an outer
+ * statement), with a `_rank` giving each row's place in reading order: what `pageQuery` reads (one
+ * more than the page), which `toConnection` turns into the page `listContacts` gives for the group.
  */
-export async function listContactsOfGroups(
+function groupPageQuery(
   db: Kysely<Database>,
   tenantId: string,
-  groupIds: readonly string[],
+  groupId: RawBuilder<string>,
   order: ContactOrder,
   plan: PagePlan,
   select: ContactSelection,
-): Promise<ContactRow[][]> {
-  if (groupIds.length === 0) return [];
-  if (plan.size === 0) return groupIds.map(() => []);
-  const pageOrder = contactPageOrder(order);
+) {
   const direction = (order.direction === 'asc') !== plan.backward ? 'asc' : 'desc';
   const contacts = contactsQuery(db, tenantId, {}, order, select);
   // Newest first (the default): the group's memberships carry their contact's created_at, so the
@@ -249,17 +246,35 @@ export async function listContactsOfGroups(
             .onRef('cg.contact_id', '=', 'contacts.id'),
         )
         .where('cg.tenant_id', '=', tenantId)
-        .where('cg.group_id', '=', sql.ref<string>('k.group_id'))
-    : contacts.where(inGroup(tenantId, sql.ref('k.group_id')));
+        .where('cg.group_id', '=', groupId)
+    : contacts.where(inGroup(tenantId, groupId));
   const refs = newest ? { column: 'cg.contact_created_at', id: 'cg.contact_id' } : {};
   const rank = sql`${sql.ref(refs.column ?? order.column)} ${sql.raw(direction)}, ${sql.ref(refs.id ?? 'id')} ${sql.raw(direction)}`;
-  const page = pageQuery(
+  return pageQuery(
     // Each group's rows in reading order, whatever order the join returns them in.
     members.select(sql<string>`row_number() over (order by ${rank})`.as('_rank')),
     plan,
-    pageOrder,
+    contactPageOrder(order),
     refs,
   );
+}
+
+/**
+ * A page of each group's contacts, all in one statement (a lateral join per group), in the order
+ * of `groupIds`: the rows `pageQuery` reads for `plan` (one more than the page), which
+ * `toConnection` turns into the same page `listContacts` gives for one group.
+ */
+export async function listContactsOfGroups(
+  db: Kysely<Database>,
+  tenantId: string,
+  groupIds: readonly string[],
+  order: ContactOrder,
+  plan: PagePlan,
+  select: ContactSelection,
+): Promise<ContactRow[][]> {
+  if (groupIds.length === 0) return [];
+  if (plan.size === 0) return groupIds.map(() => []);
+  const page = groupPageQuery(db, tenantId, sql.ref('k.group_id'), order, plan, select);
   const rows = (await db
     .selectFrom(
       sql<{ group_id: string }>`(select unnest(${[...groupIds]}::uuid[]) as group_id)`.as('k'),
@@ -278,4 +293,32 @@ export async function listContactsOfGroups(
     else byGroup.set(row._group, [row]);
   }
   return groupIds.map((id) => byGroup.get(id) ?? []);
+}
+
+/**
+ * The same page of a group's contacts as `listContactsOfGroups` reads, as one JSON text column of
+ * a statement that reads groups (`groupId` refers to its group): so that a page of groups and the
+ * page of contacts of each are one statement. `readGroupPage` reads the column back.
+ */
+export function groupPageJson(
+  db: Kysely<Database>,
+  tenantId: string,
+  groupId: RawBuilder<string>,
+  order: ContactOrder,
+  plan: PagePlan,
+  select: ContactSelection,
+): RawBuilder<string> {
+  const page = groupPageQuery(db, tenantId, groupId, order, plan, select);
+  return sql<string>`(select coalesce(json_agg(p order by p._rank), '[]')::text from (${page}) p)`;
+}
+
+/** The rows of a group's page read by `groupPageJson`, as `listContactsOfGroups` gives them. */
+export function readGroupPage(json: string, select: ContactSelection): ContactRow[] {
+  const rows = (JSON.parse(json) as JsonRow[]).map((row) => {
+    if (typeof row.created_at === 'string') row.created_at = new Date(row.created_at);
+    if (typeof row.updated_at === 'string') row.updated_at = new Date(row.updated_at);
+    return row as unknown as PageRow;
+  });
+  readIncluded(rows, select);
+  return rows;
 }

@@ -10,7 +10,7 @@ import { groupsOfContact } from '../groups/loaders.js';
 import { planPage } from '../db/connection.js';
 import { primeKey } from '../db/partial.js';
 import { contactSelection } from './selection.js';
-import { contactsOfGroup, groupPageSpec } from './loaders.js';
+import { contactsOfGroup, groupPage, groupPageSpec } from './loaders.js';
 import {
   contactFilter,
   ContactFilterInput,
@@ -124,7 +124,11 @@ builder.objectField(GroupNode, 'contacts', (t) =>
       const order = contactOrder(args.orderBy);
       const plan = planPage(args, pages.contactPageOrder(order));
       const spec = groupPageSpec(order, plan, contactSelection(context, info));
-      return contactsOfGroup(context).load({ groupId: group.id, spec });
+      // Read ahead with the page of groups (Query.groups), or loaded for all its groups at once.
+      return (
+        groupPage(context, group, spec) ??
+        contactsOfGroup(context).load({ groupId: group.id, spec })
+      );
     },
   }),
 );

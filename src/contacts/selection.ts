@@ -2,7 +2,8 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { grants } from '../auth/abilities.js';
 import { principalAbilities } from '../auth/principal.js';
 import type { Context } from '../context.js';
-import { selectedSubfields, selectionVariables } from '../lookahead.js';
+import type { ResolveTree } from 'graphql-parse-resolve-info';
+import { selectedSubfields, selectionVariables, subfieldsOf } from '../lookahead.js';
 import type { ContactColumn, ContactSelection, RelationSelection } from './pages.js';
 
 /**
@@ -94,8 +95,16 @@ const selections = new WeakMap<
   { variables: unknown; principal: Context['principal']; selection: ContactSelection }
 >();
 
+/** `contactSelection` of a contacts connection selected below the field being resolved. */
+export function contactSelectionOf(context: Context, tree: ResolveTree): ContactSelection {
+  return selectionFrom(context, subfieldsOf([tree], ['edges', 'node']));
+}
+
 function selectionOf(context: Context, info: GraphQLResolveInfo): ContactSelection {
-  const fields = selectedSubfields(info, ['edges', 'node']);
+  return selectionFrom(context, selectedSubfields(info, ['edges', 'node']));
+}
+
+function selectionFrom(context: Context, fields: Map<string, Set<string>>): ContactSelection {
   const held = principalAbilities(context.principal);
   const relation = (
     name: string,

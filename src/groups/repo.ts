@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type AliasedRawBuilder, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database, Group } from '../db/types.js';
 import { type ConnectionArgs, paginate } from '../db/connection.js';
 
@@ -62,8 +62,21 @@ export async function countContactsByGroupIds(
   return groupIds.map((id) => counts.get(id) ?? 0);
 }
 
-export function listGroups(db: Kysely<Database>, tenantId: string, args: ConnectionArgs) {
-  const query = db.selectFrom('groups').selectAll().where('tenant_id', '=', tenantId);
+/**
+ * A page of the tenant's groups by name; `also` adds a column computed for each group (given a
+ * reference to the group's id), e.g. the page of its contacts (src/contacts/loaders.ts).
+ */
+export function listGroups(
+  db: Kysely<Database>,
+  tenantId: string,
+  args: ConnectionArgs,
+  also?: (groupId: RawBuilder<string>) => AliasedRawBuilder<unknown, string>,
+) {
+  const query = db
+    .selectFrom('groups')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .$if(Boolean(also), (q) => q.select(also!(sql.ref<string>('groups.id'))));
   return paginate(query, args, { column: 'name', direction: 'asc', type: 'text' });
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { builder } from '../builder.js';
+import { prefetchGroupContacts } from '../contacts/loaders.js';
 import { OFFSET_DESCRIPTION } from '../db/connection.js';
 import { readableWith } from '../auth/type-scopes.js';
 import type { Context } from '../context.js';
@@ -43,7 +44,13 @@ builder.queryField('groups', (t) =>
     description: "The tenant's groups, by name.",
     authScopes: { ability: 'groups.read' },
     args: { offset: t.arg.int({ description: OFFSET_DESCRIPTION }) },
-    resolve: (_root, args, context) => repo.listGroups(context.db, context.tenant.id, args),
+    resolve: async (_root, args, context, info) => {
+      // Each group's page of contacts, when selected, in the same statement.
+      const contacts = prefetchGroupContacts(context, info);
+      const page = await repo.listGroups(context.db, context.tenant.id, args, contacts?.column);
+      contacts?.attach(page.edges.map((edge) => edge.node));
+      return page;
+    },
   }),
 );
 
