@@ -32,9 +32,9 @@ import { benchSubscriptions } from './subscriptions.js';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const CONNECTIONS = 50;
-const ROUNDS = quick ? 1 : 3;
+const ROUNDS = quick ? 1 : 5;
 const SECONDS = quick ? 5 : 10;
-const WARMUP_SECONDS = quick ? 3 : 5;
+const WARMUP_SECONDS = quick ? 3 : 10;
 /** Every server of the benchmark (gateway, PostGraphile, raw) runs on this Node, the LTS line. */
 const NODE = '24.22.3';
 const ROOT = new URL('..', import.meta.url);
