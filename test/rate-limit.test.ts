@@ -254,3 +254,42 @@ describe('the sending bucket', () => {
     expect(codes(res)).toEqual(['QUERY_TOO_COMPLEX']);
   });
 });
+
+describe('a read charged while it runs', () => {
+  // A read whose bucket this instance knows to be far from empty runs while its charge is made
+  // (src/limits/plugin.ts); its answer still waits for the charge and is the refusal when the
+  // charge refuses, as when the charge comes first.
+  it('answers the refusal when another instance emptied the bucket meanwhile', async () => {
+    const own = await t.createTenant();
+    const token = await t.createToken(own, ['statuses.read']);
+    const first = await t.gql(own.subdomain, token, STATUSES);
+    expect(first.status).toBe(200);
+    expect(first.cost?.throttleStatus.currentlyAvailable).toBe(1000 - STATUSES_COST);
+    // Emptied elsewhere, as by another instance: this one still believes it nearly full.
+    await t.database.db
+      .updateTable('rate_limit_buckets')
+      .set({ available: 0, updated_at: new Date() })
+      .where('tenant_id', '=', own.tenant.id)
+      .execute();
+    const before = t.database.statementCount();
+    const ahead = await t.gql(own.subdomain, token, STATUSES);
+    // The charge and the read both ran, and the answer is the charge's refusal.
+    expect(t.database.statementCount() - before).toBe(2);
+    expectThrottled(ahead, 'cost');
+    expect(ahead.cost?.throttleStatus.currentlyAvailable).toBeLessThan(STATUSES_COST);
+    // Now known to be nearly empty: the next one is charged first, and refused before it runs.
+    const after = t.database.statementCount();
+    expectThrottled(await t.gql(own.subdomain, token, STATUSES), 'cost');
+    expect(t.database.statementCount() - after).toBe(1);
+  });
+
+  it('is charged first when its bucket would be less than half full after it', async () => {
+    const own = await s.createTenant();
+    const token = await s.createToken(own, ['statuses.read']);
+    // 30 points: after one read of 21, 9 are left; each later read is charged before it runs.
+    expect((await s.gql(own.subdomain, token, STATUSES)).status).toBe(200);
+    const before = s.database.statementCount();
+    expectThrottled(await s.gql(own.subdomain, token, STATUSES), 'cost');
+    expect(s.database.statementCount() - before).toBe(1);
+  });
+});

@@ -12,7 +12,7 @@ import type { Context } from '../context.js';
 import { apiError } from '../errors.js';
 import { useQueryLimits } from './armor.js';
 import { countSends, operationCost } from './cost.js';
-import { chargeBucket, refundBucket, retryAfterSeconds } from './rate-limit.js';
+import { type BucketRule, chargeBucket, refundBucket, retryAfterSeconds } from './rate-limit.js';
 import { useBodyLimit, useCsrfPrevention, useRequestParamsCheck } from './request.js';
 
 /** `extensions.cost` of every executed response, as Shopify's GraphQL Admin API reports it. */
@@ -54,7 +54,24 @@ export function useLimits(config: Config, buckets?: Kysely<Database>): Plugin[] 
 export function useRateLimits(buckets?: Kysely<Database>): Plugin {
   return {
     async onExecute({ args, setResultAndStopExecution }) {
-      const { refused, cost } = await charge(args, buckets);
+      const checked = check(args, buckets);
+      // A read whose bucket is known to be far from empty runs while it is charged (see
+      // `Levels`); its answer waits for the charge, and is the refusal if the charge refuses.
+      if ('take' in checked && checked.read && levels.roomFor(checked)) {
+        const release = levels.reserve(checked);
+        const charged = checked.take().finally(release);
+        charged.catch(() => {}); // awaited below; execution may fail before it is
+        return {
+          async onExecuteDone({ result, setResult }) {
+            const { refused, cost } = await charged;
+            if (refused) setResult(refused);
+            else if (cost && !isAsyncIterable(result)) {
+              setResult({ ...result, extensions: { ...result.extensions, cost } });
+            }
+          },
+        };
+      }
+      const { refused, cost } = 'take' in checked ? await checked.take() : checked;
       if (refused) {
         setResultAndStopExecution(refused);
         return;
@@ -68,16 +85,73 @@ export function useRateLimits(buckets?: Kysely<Database>): Plugin {
       };
     },
     async onSubscribe({ args, setResultAndStopExecution }) {
-      const { refused } = await charge(args, buckets);
+      const checked = check(args, buckets);
+      const { refused } = 'take' in checked ? await checked.take() : checked;
       if (refused) setResultAndStopExecution(refused);
     },
   };
 }
 
-async function charge(
-  args: ExecutionArgs,
-  buckets: Kysely<Database> | undefined,
-): Promise<{ refused?: ExecutionResult; cost?: QueryCost }> {
+type Charged = { refused?: ExecutionResult; cost?: QueryCost };
+
+/** An operation that passed every check but its bucket's: `take` charges it. */
+interface Pending {
+  take(): Promise<Charged>;
+  /** A query (no mutation, no subscription): it changes nothing if it runs and is refused. */
+  read: boolean;
+  /** Its bucket, per tenant. */
+  key: string;
+  requested: number;
+  rule: BucketRule;
+}
+
+/**
+ * What this instance last learnt of each bucket it charged, and the points of reads running
+ * ahead of their charge. A read may run ahead when the bucket, refilled since, less what runs
+ * ahead, would still hold half its capacity after it: then a refusal needs another instance to
+ * have drained half a bucket meanwhile (the read's answer is the refusal then, as ever, and only
+ * its statement was wasted), and a caller spending near its budget is charged first, as always.
+ */
+class Levels {
+  private readonly known = new Map<string, { available: number; at: number; ahead: number }>();
+
+  learn(key: string, available: number): void {
+    const entry = this.known.get(key);
+    if (entry) {
+      entry.available = available;
+      entry.at = Date.now();
+      return;
+    }
+    if (this.known.size >= 10_000) this.known.clear();
+    this.known.set(key, { available, at: Date.now(), ahead: 0 });
+  }
+
+  roomFor({ key, requested, rule }: Pending): boolean {
+    const entry = this.known.get(key);
+    if (!entry) return false;
+    const refilled = entry.available + (rule.restoreRate * (Date.now() - entry.at)) / 1000;
+    const level = Math.min(rule.capacity, refilled) - entry.ahead;
+    return level - requested >= rule.capacity / 2;
+  }
+
+  /** Counts `pending`'s points as running ahead until the returned function is called. */
+  reserve({ key, requested }: Pending): () => void {
+    const entry = this.known.get(key);
+    if (!entry) return () => {};
+    entry.ahead += requested;
+    return () => {
+      entry.ahead -= requested;
+    };
+  }
+}
+
+const levels = new Levels();
+
+/**
+ * Every check that needs no database (the operation's cost and sends against the limits), then
+ * what is left: nothing to charge, or the charge of the caller's bucket (`Pending`).
+ */
+function check(args: ExecutionArgs, buckets: Kysely<Database> | undefined): Charged | Pending {
   const { config, tenant, principal } = args.contextValue as Context;
   const db = buckets ?? (args.contextValue as Context).db;
   const operation = getOperationAST(args.document, args.operationName);
@@ -97,7 +171,6 @@ async function charge(
     );
   }
   const perSecond = config.rateLimit.sendsPerSecond;
-  const sendRule = { capacity: perSecond, restoreRate: perSecond };
   const sends = countSends(args.document, operation);
   if (sends > perSecond) {
     const message = `This operation sends ${sends} messages; at most ${perSecond} may be sent a second.`;
@@ -108,7 +181,27 @@ async function charge(
   // has no bucket to draw on.
   if (principal.kind === 'anonymous') return {};
   const bucket = principal.kind === 'admin' ? 'admin' : `token:${principal.tokenId}`;
-  const state = await chargeBucket(db, tenant.id, bucket, requested, rule);
+  const key = `${tenant.id} ${bucket}`;
+  const take = () =>
+    takeCharge({ db, tenantId: tenant.id, bucket, key, requested, rule, sends, perSecond });
+  return { take, read: operation.operation === 'query', key, requested, rule };
+}
+
+/** Charges the bucket (and the sends bucket for sends), as `useRateLimits` tells. */
+async function takeCharge(charge: {
+  db: Kysely<Database>;
+  tenantId: string;
+  bucket: string;
+  key: string;
+  requested: number;
+  rule: BucketRule;
+  sends: number;
+  perSecond: number;
+}): Promise<Charged> {
+  const { db, tenantId, bucket, key, requested, rule, sends, perSecond } = charge;
+  const sendRule = { capacity: perSecond, restoreRate: perSecond };
+  const state = await chargeBucket(db, tenantId, bucket, requested, rule);
+  levels.learn(key, state.available);
   const cost = (actual: number, available: number): QueryCost => ({
     requestedQueryCost: requested,
     actualQueryCost: actual,
@@ -127,9 +220,9 @@ async function charge(
     return refuse(throttled(message, retryAfter, 'cost'), cost(0, state.available));
   }
   if (sends > 0) {
-    const sent = await chargeBucket(db, tenant.id, 'sends', sends, sendRule);
+    const sent = await chargeBucket(db, tenantId, 'sends', sends, sendRule);
     if (!sent.granted) {
-      await refundBucket(db, tenant.id, bucket, requested, rule);
+      await refundBucket(db, tenantId, bucket, requested, rule);
       const retryAfter = retryAfterSeconds(sends, sent.available, sendRule);
       const message =
         `Throttled: this workspace may send ${perSecond} messages a second. ` +
