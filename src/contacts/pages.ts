@@ -48,11 +48,16 @@ export interface ContactRow extends Contact {
 
 type JsonRow = Record<string, unknown>;
 
+/** A row read back as JSON, its timestamps (when read) made Dates again, in place. */
+function withDates(row: JsonRow): JsonRow {
+  if (typeof row.created_at === 'string') row.created_at = new Date(row.created_at);
+  if (typeof row.updated_at === 'string') row.updated_at = new Date(row.updated_at);
+  return row;
+}
+
 /** A related row read back as JSON: its timestamps, when read, as Dates; partial when narrowed. */
 function fromJson<T>(row: JsonRow, partial: boolean): T {
-  const result: JsonRow = { ...row };
-  if (row.created_at !== undefined) result.created_at = new Date(row.created_at as string);
-  if (row.updated_at !== undefined) result.updated_at = new Date(row.updated_at as string);
+  const result = withDates({ ...row });
   if (partial) (result as { [PARTIAL]?: true })[PARTIAL] = true;
   return result as T;
 }
@@ -314,11 +319,7 @@ export function groupPageJson(
 
 /** The rows of a group's page read by `groupPageJson`, as `listContactsOfGroups` gives them. */
 export function readGroupPage(json: string, select: ContactSelection): ContactRow[] {
-  const rows = (JSON.parse(json) as JsonRow[]).map((row) => {
-    if (typeof row.created_at === 'string') row.created_at = new Date(row.created_at);
-    if (typeof row.updated_at === 'string') row.updated_at = new Date(row.updated_at);
-    return row as unknown as PageRow;
-  });
+  const rows = (JSON.parse(json) as JsonRow[]).map((row) => withDates(row) as unknown as PageRow);
   readIncluded(rows, select);
   return rows;
 }
