@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { sql } from 'kysely';
+import pg from 'pg';
 import type { Config } from '../src/config.js';
 import {
   codes,
@@ -11,6 +13,7 @@ import {
   type TestTenant,
 } from './helpers/test-app.js';
 import { subscribeStatuses } from './helpers/messaging.js';
+import { until } from './helpers/until.js';
 
 // 1 (statuses) + 10 × (edges 1 + node 1 + name 0)
 const STATUSES = '{ statuses(first: 10) { edges { node { name } } } }';
@@ -106,6 +109,14 @@ describe('the cost bucket', () => {
     }
   });
 
+  it('is kept in an unlogged table: a charge does not wait for the write-ahead log', async () => {
+    const { rows } = await sql<{ relpersistence: string }>`
+      select relpersistence from pg_class where oid = 'rate_limit_buckets'::regclass`.execute(
+      s.database.db,
+    );
+    expect(rows).toEqual([{ relpersistence: 'u' }]);
+  });
+
   it('is one per token, and one per tenant for the admin key', async () => {
     const [a, b] = await Promise.all([
       s.createToken(tenant, ['statuses.read']),
@@ -183,10 +194,29 @@ describe('concurrent requests of one token', () => {
       throttleStatus: { currentlyAvailable: 999 },
     });
     const count = () => c.database.statementCount();
+    // A charge takes well under a millisecond, often less than the next request takes to arrive:
+    // another connection holds the bucket's row lock, so that the first charge waits on it and
+    // the requests arriving meanwhile queue on this instance, as they do under load.
+    const lock = new pg.Client({ connectionString: c.config.databaseUrl! });
+    await lock.connect();
+    await lock.query('begin');
+    await lock.query('select 1 from rate_limit_buckets where tenant_id = $1 for update', [
+      own.tenant.id,
+    ]);
     const before = count();
-    const answers = await Promise.all(
+    const pending = Promise.all(
       Array.from({ length: 20 }, () => c.gql(own.subdomain, token, '{ viewer { kind } }')),
     );
+    await until(async () => {
+      const { rows } = await lock.query(
+        "select 1 from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()",
+      );
+      return rows.length > 0;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the other requests arrive
+    await lock.query('commit');
+    await lock.end();
+    const answers = await pending;
     const statements = count() - before;
     expect(answers.every((a) => a.status === 200)).toBe(true);
     const levels = answers.map((a) => a.cost!.throttleStatus.currentlyAvailable);

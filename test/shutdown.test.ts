@@ -6,6 +6,7 @@ import { WebSocket } from 'ws';
 import { scrape, valueOf } from './helpers/metrics.js';
 import { cleanEnv, startProcess, type Started } from './helpers/process.js';
 import { startTestApp, type TestApp } from './helpers/test-app.js';
+import { until } from './helpers/until.js';
 
 let t: TestApp;
 let server: Started | undefined;
@@ -17,14 +18,6 @@ afterAll(async () => {
   await server?.stop('SIGKILL');
   await t.stop();
 });
-
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function connectionRefused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
