@@ -91,6 +91,10 @@ export const builder = new SchemaBuilder<{
     decodeGlobalID: decodeId,
     edgesFieldOptions: { nullable: { list: false, items: false } },
     nodeFieldOptions: { nullable: true },
+    // GitHub's shortcut for `edges { node }`: the same nodes, nullable as `node` is.
+    nodesOnConnection: {
+      description: 'The nodes of `edges`, in the same order: a shortcut for `edges { node }`.',
+    },
     nodeQueryOptions: {
       nullable: true,
       resolve: async (_root, args, context, info): Promise<unknown> =>

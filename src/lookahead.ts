@@ -62,43 +62,50 @@ function parse(info: GraphQLResolveInfo, args = false): ResolveTree[] {
   return trees;
 }
 
-/**
- * The names of the fields the operation selects at `path` below the field being resolved, under
- * any alias, through fragments, honouring `@skip`/`@include`. For a connection,
- * `selectedFields(info, ['edges', 'node'])` tells which fields of its nodes are asked for, so the
- * resolver can fetch their relations in the same statement. Never throws: unreadable selections
- * count as none (the fields then load as they would anyway).
- */
-export function selectedFields(info: GraphQLResolveInfo, path: readonly string[]): Set<string> {
-  return new Set(selectedSubfields(info, path).keys());
-}
+/** Where a connection selects its nodes: `edges { node }`, or the `nodes` shortcut. */
+const NODE_PATHS: readonly (readonly string[])[] = [['edges', 'node'], ['nodes']];
 
 /**
- * Like `selectedFields`, with each field's own selected subfields by name (empty for a leaf), as
- * `selectedFields` would give one level further down.
+ * The fields selected on the nodes of the connection being resolved, through `edges { node }`
+ * and `nodes` alike, so the resolver can fetch their columns and relations in one statement.
  */
-export function selectedSubfields(
-  info: GraphQLResolveInfo,
-  path: readonly string[],
-): Map<string, Set<string>> {
-  return subfieldsOf(parse(info), path);
+export function selectedNodeSubfields(info: GraphQLResolveInfo): Map<string, Set<string>> {
+  return nodeSubfieldsOf(parse(info));
+}
+
+/** `selectedNodeSubfields` of a connection selected below (e.g. from `selectedNodeTrees`). */
+export function nodeSubfieldsOf(trees: ResolveTree[]): Map<string, Set<string>> {
+  const merged = new Map<string, Set<string>>();
+  for (const path of NODE_PATHS) {
+    for (const [name, below] of subfieldsOf(trees, path)) {
+      const known = merged.get(name);
+      if (known) for (const child of below) known.add(child);
+      else merged.set(name, below);
+    }
+  }
+  return merged;
+}
+
+/** The selections of the field `name` on the nodes of the connection being resolved. */
+export function selectedNodeTrees(info: GraphQLResolveInfo, name: string): ResolveTree[] {
+  return NODE_PATHS.flatMap((path) => selectedTrees(info, [...path, name]));
 }
 
 /**
  * The selections of the fields at `path` below the field being resolved (one per alias), each
  * with its arguments, variables applied: what a resolver may read ahead for a field below it.
  */
-export function selectedTrees(info: GraphQLResolveInfo, path: readonly string[]): ResolveTree[] {
+function selectedTrees(info: GraphQLResolveInfo, path: readonly string[]): ResolveTree[] {
   let level = parse(info, true);
   for (const name of path) level = children(level).filter((field) => field.name === name);
   return level;
 }
 
-/** `selectedSubfields` below the given selections (e.g. from `selectedTrees`). */
-export function subfieldsOf(
-  trees: ResolveTree[],
-  path: readonly string[],
-): Map<string, Set<string>> {
+/**
+ * The fields selected at `path` below the given selections, under any alias, through fragments,
+ * honouring `@skip`/`@include`, each with its own selected subfields by name (empty for a leaf).
+ */
+function subfieldsOf(trees: ResolveTree[], path: readonly string[]): Map<string, Set<string>> {
   let level = trees;
   for (const name of path) level = children(level).filter((field) => field.name === name);
   const fields = new Map<string, Set<string>>();

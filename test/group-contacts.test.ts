@@ -219,3 +219,43 @@ describe('a page that reads some columns only', () => {
     });
   });
 });
+
+describe('nodes, the shortcut for edges { node }', () => {
+  const edges = (inner: string) => `edges { node { ${inner} } }`;
+  const nodes = (inner: string) => `nodes { ${inner} }`;
+  const groupsQuery = (list: (inner: string) => string) =>
+    `{ groups(first: 20) { ${list(`name contacts(first: 5) { ${list('firstName phone status { name }')} }`)} } }`;
+  const contactsQuery = (list: (inner: string) => string) =>
+    `{ contacts(first: 30) { ${list('firstName status { name } groups { name }')} } }`;
+  /** A connection's items, whichever way they were selected. */
+  const items = (connection: any): any[] =>
+    connection.nodes ?? connection.edges.map((edge: any) => edge.node);
+  const unwrap = (group: any) => ({ ...group, contacts: items(group.contacts) });
+
+  it('gives the same nodes, in as many statements, at the same cost', async () => {
+    for (const [query, read] of [
+      [groupsQuery, (data: any) => items(data.groups).map(unwrap)],
+      [contactsQuery, (data: any) => items(data.contacts)],
+    ] as const) {
+      const viaEdges = await t.gql(tenant.subdomain, token, query(edges));
+      const viaNodes = await t.gql(tenant.subdomain, token, query(nodes));
+      expect(viaNodes.body.errors).toBeUndefined();
+      expect(read(viaNodes.body.data)).toEqual(read(viaEdges.body.data));
+      expect(read(viaNodes.body.data).length).toBeGreaterThan(0);
+      expect(viaNodes.cost!.requestedQueryCost).toBe(viaEdges.cost!.requestedQueryCost);
+      // Read ahead as `edges { node }` is: relations in the page's statement, group pages too.
+      expect(await statements(query(nodes), {})).toBe(await statements(query(edges), {}));
+    }
+    expect(await statements(groupsQuery(nodes), {})).toBe(2);
+  });
+
+  it('costs its selection times the page size, as edges do', async () => {
+    const cost = async (query: string) =>
+      (await t.gql(tenant.subdomain, token, query)).cost!.requestedQueryCost;
+    // 1 + 10 × (an item 1 + its node 1 + status 1).
+    expect(await cost('{ contacts(first: 10) { nodes { firstName status { name } } } }')).toBe(31);
+    expect(
+      await cost('{ contacts(first: 10) { edges { node { firstName status { name } } } } }'),
+    ).toBe(31);
+  });
+});

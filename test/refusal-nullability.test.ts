@@ -104,7 +104,8 @@ describe('the schema', () => {
       'Contact.messages', // a nested connection with a rule
       'Group.contacts',
       'Contact.groups[]', // list items of a type with a rule
-      'QueryStatusesConnectionEdge.node', // a connection's node
+      'StatusEdge.node', // a connection's node
+      'StatusConnection.nodes[]', // and its nodes
       'CreateStatusPayload.status', // a payload's object
       'Message.contact', // a relation without a rule of its own, to a type with one
       'Query.nodes[]',

@@ -35,13 +35,22 @@ export const ApiTokenNode = builder.loadableNode('ApiToken', {
   }),
 });
 
+/** ApiToken pages, as every connection of ApiToken nodes returns them. */
+export const ApiTokenConnection = builder.connectionObject(
+  { type: ApiTokenNode, name: 'ApiTokenConnection' },
+  { name: 'ApiTokenEdge' },
+);
+
 builder.queryField('apiTokens', (t) =>
-  t.connection({
-    type: ApiTokenNode,
-    description: "The tenant's API tokens, newest first. Admin key only.",
-    authScopes: { admin: true },
-    resolve: (_root, args, context) => repo.listApiTokens(context.db, context.tenant.id, args),
-  }),
+  t.connection(
+    {
+      type: ApiTokenNode,
+      description: "The tenant's API tokens, newest first. Admin key only.",
+      authScopes: { admin: true },
+      resolve: (_root, args, context) => repo.listApiTokens(context.db, context.tenant.id, args),
+    },
+    ApiTokenConnection,
+  ),
 );
 
 const name = z

@@ -22,7 +22,7 @@ import {
 import type { ContactOrder } from './repo.js';
 import { contactOrder } from './arguments.js';
 import { contactSelectionOf } from './selection.js';
-import { selectedTrees } from '../lookahead.js';
+import { selectedNodeTrees } from '../lookahead.js';
 import { grants } from '../auth/abilities.js';
 import { principalAbilities } from '../auth/principal.js';
 
@@ -58,7 +58,7 @@ export function prefetchGroupContacts(
       attach(groups: object[]): void;
     }
   | undefined {
-  const trees = selectedTrees(info, ['edges', 'node', 'contacts']);
+  const trees = selectedNodeTrees(info, 'contacts');
   if (trees.length !== 1 || !grants(principalAbilities(context.principal), 'contacts.read')) {
     return undefined;
   }

@@ -81,26 +81,35 @@ export const ContactNode = builder.loadableNode('Contact', {
   }),
 });
 
+/** Contact pages, as every connection of Contact nodes returns them. */
+export const ContactConnection = builder.connectionObject(
+  { type: ContactNode, name: 'ContactConnection' },
+  { name: 'ContactEdge' },
+);
+
 builder.queryFields((t) => ({
-  contacts: t.connection({
-    type: ContactNode,
-    description: "The tenant's contacts; newest first unless `orderBy` says otherwise.",
-    authScopes: { ability: 'contacts.read' },
-    args: {
-      filter: t.arg({ type: ContactFilterInput }),
-      orderBy: t.arg({ type: ContactOrderInput }),
-      offset: t.arg.int({ description: OFFSET_DESCRIPTION }),
+  contacts: t.connection(
+    {
+      type: ContactNode,
+      description: "The tenant's contacts; newest first unless `orderBy` says otherwise.",
+      authScopes: { ability: 'contacts.read' },
+      args: {
+        filter: t.arg({ type: ContactFilterInput }),
+        orderBy: t.arg({ type: ContactOrderInput }),
+        offset: t.arg.int({ description: OFFSET_DESCRIPTION }),
+      },
+      resolve: (_root, args, context, info) =>
+        pages.listContacts(
+          context.db,
+          context.tenant.id,
+          contactFilter(args.filter),
+          contactOrder(args.orderBy),
+          args,
+          contactSelection(context, info),
+        ),
     },
-    resolve: (_root, args, context, info) =>
-      pages.listContacts(
-        context.db,
-        context.tenant.id,
-        contactFilter(args.filter),
-        contactOrder(args.orderBy),
-        args,
-        contactSelection(context, info),
-      ),
-  }),
+    ContactConnection,
+  ),
   contact: t.field({
     type: ContactNode,
     nullable: true,
@@ -112,25 +121,28 @@ builder.queryFields((t) => ({
 }));
 
 builder.objectField(GroupNode, 'contacts', (t) =>
-  t.connection({
-    type: ContactNode,
-    nullable: true,
-    description: "The group's contacts, newest first unless `orderBy` says otherwise.",
-    authScopes: { ability: 'contacts.read' },
-    args: { orderBy: t.arg({ type: ContactOrderInput }) },
-    // Batched across the groups of a page (src/contacts/loaders.ts); bad arguments are refused
-    // here, on this field's path, before anything loads.
-    resolve: (group, args, context, info) => {
-      const order = contactOrder(args.orderBy);
-      const plan = planPage(args, pages.contactPageOrder(order));
-      const spec = groupPageSpec(order, plan, contactSelection(context, info));
-      // Read ahead with the page of groups (Query.groups), or loaded for all its groups at once.
-      return (
-        groupPage(context, group, spec) ??
-        contactsOfGroup(context).load({ groupId: group.id, spec })
-      );
+  t.connection(
+    {
+      type: ContactNode,
+      nullable: true,
+      description: "The group's contacts, newest first unless `orderBy` says otherwise.",
+      authScopes: { ability: 'contacts.read' },
+      args: { orderBy: t.arg({ type: ContactOrderInput }) },
+      // Batched across the groups of a page (src/contacts/loaders.ts); bad arguments are refused
+      // here, on this field's path, before anything loads.
+      resolve: (group, args, context, info) => {
+        const order = contactOrder(args.orderBy);
+        const plan = planPage(args, pages.contactPageOrder(order));
+        const spec = groupPageSpec(order, plan, contactSelection(context, info));
+        // Read ahead with the page of groups (Query.groups), or loaded for all its groups at once.
+        return (
+          groupPage(context, group, spec) ??
+          contactsOfGroup(context).load({ groupId: group.id, spec })
+        );
+      },
     },
-  }),
+    ContactConnection,
+  ),
 );
 
 /** The payload shows the contact it wrote even without `contacts.read` (see StatusNode). */

@@ -3,7 +3,7 @@ import { grants } from '../auth/abilities.js';
 import { principalAbilities } from '../auth/principal.js';
 import type { Context } from '../context.js';
 import type { ResolveTree } from 'graphql-parse-resolve-info';
-import { selectedSubfields, selectionVariables, subfieldsOf } from '../lookahead.js';
+import { nodeSubfieldsOf, selectedNodeSubfields, selectionVariables } from '../lookahead.js';
 import type { ContactColumn, ContactSelection, RelationSelection } from './pages.js';
 
 /**
@@ -97,11 +97,11 @@ const selections = new WeakMap<
 
 /** `contactSelection` of a contacts connection selected below the field being resolved. */
 export function contactSelectionOf(context: Context, tree: ResolveTree): ContactSelection {
-  return selectionFrom(context, subfieldsOf([tree], ['edges', 'node']));
+  return selectionFrom(context, nodeSubfieldsOf([tree]));
 }
 
 function selectionOf(context: Context, info: GraphQLResolveInfo): ContactSelection {
-  return selectionFrom(context, selectedSubfields(info, ['edges', 'node']));
+  return selectionFrom(context, selectedNodeSubfields(info));
 }
 
 function selectionFrom(context: Context, fields: Map<string, Set<string>>): ContactSelection {

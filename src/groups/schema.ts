@@ -38,20 +38,29 @@ export const GroupNode = builder.loadableNode('Group', {
   }),
 });
 
+/** Group pages, as every connection of Group nodes returns them. */
+export const GroupConnection = builder.connectionObject(
+  { type: GroupNode, name: 'GroupConnection' },
+  { name: 'GroupEdge' },
+);
+
 builder.queryField('groups', (t) =>
-  t.connection({
-    type: GroupNode,
-    description: "The tenant's groups, by name.",
-    authScopes: { ability: 'groups.read' },
-    args: { offset: t.arg.int({ description: OFFSET_DESCRIPTION }) },
-    resolve: async (_root, args, context, info) => {
-      // Each group's page of contacts, when selected, in the same statement.
-      const contacts = prefetchGroupContacts(context, info);
-      const page = await repo.listGroups(context.db, context.tenant.id, args, contacts?.column);
-      contacts?.attach(page.edges.map((edge) => edge.node));
-      return page;
+  t.connection(
+    {
+      type: GroupNode,
+      description: "The tenant's groups, by name.",
+      authScopes: { ability: 'groups.read' },
+      args: { offset: t.arg.int({ description: OFFSET_DESCRIPTION }) },
+      resolve: async (_root, args, context, info) => {
+        // Each group's page of contacts, when selected, in the same statement.
+        const contacts = prefetchGroupContacts(context, info);
+        const page = await repo.listGroups(context.db, context.tenant.id, args, contacts?.column);
+        contacts?.attach(page.edges.map((edge) => edge.node));
+        return page;
+      },
     },
-  }),
+    GroupConnection,
+  ),
 );
 
 const name = z

@@ -18,12 +18,20 @@ import { DEFAULT_PAGE_SIZE, getMaxPageSize } from '../db/connection.js';
  * - a scalar or enum field costs 0, and so do `pageInfo` and introspection (`__schema`, `__type`);
  * - a connection costs 1 plus its selection times the page size asked for (`first` or `last`,
  *   default 20, counted at most 100 as pages are);
+ * - a connection's `nodes` costs what `edges { node }` with the same selection costs;
  * - `nodes(ids:)` costs 1 plus its selection for each id;
  * - fragments on an interface or union count their costliest type; `@skip`/`@include` are honoured.
  * E.g. `statuses(first: 10) { edges { node { name } } }` costs 1 + 10 × (1 + 1) = 21.
  */
-export const estimateFieldCost: ComplexityEstimator = ({ field, args, childComplexity }) => {
+export const estimateFieldCost: ComplexityEstimator = ({
+  type: parent,
+  field,
+  args,
+  childComplexity,
+}) => {
   if (field.name.startsWith('__')) return 0;
+  // A connection's `nodes` costs what the same selection in `edges { node { … } }` does.
+  if (field.name === 'nodes' && parent.name.endsWith('Connection')) return 2 + childComplexity;
   const type = getNamedType(field.type);
   if (isLeafType(type) || type.name === 'PageInfo') return 0;
   const isConnection =

@@ -79,18 +79,27 @@ export const MessageBotNode = builder.loadableNode('MessageBot', {
   }),
 });
 
+/** MessageBot pages, as every connection of MessageBot nodes returns them. */
+export const MessageBotConnection = builder.connectionObject(
+  { type: MessageBotNode, name: 'MessageBotConnection' },
+  { name: 'MessageBotEdge' },
+);
+
 builder.queryField('messageBots', (t) =>
-  t.connection({
-    type: MessageBotNode,
-    description: "The tenant's message bots, by name.",
-    authScopes: { ability: 'message_bots.read' },
-    args: {
-      filter: t.arg({ type: BotFilterInput }),
-      offset: t.arg.int({ description: OFFSET_DESCRIPTION }),
+  t.connection(
+    {
+      type: MessageBotNode,
+      description: "The tenant's message bots, by name.",
+      authScopes: { ability: 'message_bots.read' },
+      args: {
+        filter: t.arg({ type: BotFilterInput }),
+        offset: t.arg.int({ description: OFFSET_DESCRIPTION }),
+      },
+      resolve: (_root, args, context) =>
+        repo.listMessageBots(context.db, context.tenant.id, args.filter ?? {}, args),
     },
-    resolve: (_root, args, context) =>
-      repo.listMessageBots(context.db, context.tenant.id, args.filter ?? {}, args),
-  }),
+    MessageBotConnection,
+  ),
 );
 
 const MediaInput = builder.inputType('MessageBotMediaInput', {

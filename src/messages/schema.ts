@@ -153,25 +153,34 @@ const MessageFilter = builder.inputType('MessageFilter', {
   }),
 });
 
+/** Message pages, as every connection of Message nodes returns them. */
+export const MessageConnection = builder.connectionObject(
+  { type: MessageNode, name: 'MessageConnection' },
+  { name: 'MessageEdge' },
+);
+
 builder.queryField('messages', (t) =>
-  t.connection({
-    type: MessageNode,
-    description: 'Messages, newest first.',
-    authScopes: { anyAbility: MESSAGE_READ_ABILITIES },
-    args: { filter: t.arg({ type: MessageFilter }) },
-    resolve: (_root, { filter, ...args }, context) =>
-      repo.listMessages(
-        context.db,
-        context.tenant.id,
-        {
-          ...filter,
-          contactId: filter?.contactId
-            ? decodeIdOf('Contact', String(filter.contactId), 'filter.contactId')
-            : null,
-        },
-        args,
-      ),
-  }),
+  t.connection(
+    {
+      type: MessageNode,
+      description: 'Messages, newest first.',
+      authScopes: { anyAbility: MESSAGE_READ_ABILITIES },
+      args: { filter: t.arg({ type: MessageFilter }) },
+      resolve: (_root, { filter, ...args }, context) =>
+        repo.listMessages(
+          context.db,
+          context.tenant.id,
+          {
+            ...filter,
+            contactId: filter?.contactId
+              ? decodeIdOf('Contact', String(filter.contactId), 'filter.contactId')
+              : null,
+          },
+          args,
+        ),
+    },
+    MessageConnection,
+  ),
 );
 
 builder.queryField('message', (t) =>
@@ -187,11 +196,14 @@ builder.queryField('message', (t) =>
 );
 
 builder.objectField(ContactNode, 'messages', (t) =>
-  t.connection({
-    type: MessageNode,
-    description: 'Messages sent to this contact, newest first. Needs a messages.send_* ability.',
-    authScopes: { anyAbility: MESSAGE_READ_ABILITIES },
-    resolve: (contact, args, context) =>
-      repo.listMessages(context.db, context.tenant.id, { contactId: contact.id }, args),
-  }),
+  t.connection(
+    {
+      type: MessageNode,
+      description: 'Messages sent to this contact, newest first. Needs a messages.send_* ability.',
+      authScopes: { anyAbility: MESSAGE_READ_ABILITIES },
+      resolve: (contact, args, context) =>
+        repo.listMessages(context.db, context.tenant.id, { contactId: contact.id }, args),
+    },
+    MessageConnection,
+  ),
 );

@@ -25,14 +25,23 @@ export const SourceNode = builder.loadableNode('Source', {
   }),
 });
 
+/** Source pages, as every connection of Source nodes returns them. */
+export const SourceConnection = builder.connectionObject(
+  { type: SourceNode, name: 'SourceConnection' },
+  { name: 'SourceEdge' },
+);
+
 builder.queryField('sources', (t) =>
-  t.connection({
-    type: SourceNode,
-    description: "The tenant's sources, by name.",
-    authScopes: { ability: 'sources.read' },
-    args: { offset: t.arg.int({ description: OFFSET_DESCRIPTION }) },
-    resolve: (_root, args, context) => repo.listSources(context.db, context.tenant.id, args),
-  }),
+  t.connection(
+    {
+      type: SourceNode,
+      description: "The tenant's sources, by name.",
+      authScopes: { ability: 'sources.read' },
+      args: { offset: t.arg.int({ description: OFFSET_DESCRIPTION }) },
+      resolve: (_root, args, context) => repo.listSources(context.db, context.tenant.id, args),
+    },
+    SourceConnection,
+  ),
 );
 
 const name = z

@@ -27,14 +27,23 @@ export const StatusNode = builder.loadableNode('Status', {
   }),
 });
 
+/** Status pages, as every connection of Status nodes returns them. */
+export const StatusConnection = builder.connectionObject(
+  { type: StatusNode, name: 'StatusConnection' },
+  { name: 'StatusEdge' },
+);
+
 builder.queryField('statuses', (t) =>
-  t.connection({
-    type: StatusNode,
-    description: "The tenant's statuses, by name.",
-    authScopes: { ability: 'statuses.read' },
-    args: { offset: t.arg.int({ description: OFFSET_DESCRIPTION }) },
-    resolve: (_root, args, context) => repo.listStatuses(context.db, context.tenant.id, args),
-  }),
+  t.connection(
+    {
+      type: StatusNode,
+      description: "The tenant's statuses, by name.",
+      authScopes: { ability: 'statuses.read' },
+      args: { offset: t.arg.int({ description: OFFSET_DESCRIPTION }) },
+      resolve: (_root, args, context) => repo.listStatuses(context.db, context.tenant.id, args),
+    },
+    StatusConnection,
+  ),
 );
 
 const name = z

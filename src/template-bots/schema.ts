@@ -85,18 +85,27 @@ export const TemplateBotNode = builder.loadableNode('TemplateBot', {
   }),
 });
 
+/** TemplateBot pages, as every connection of TemplateBot nodes returns them. */
+export const TemplateBotConnection = builder.connectionObject(
+  { type: TemplateBotNode, name: 'TemplateBotConnection' },
+  { name: 'TemplateBotEdge' },
+);
+
 builder.queryField('templateBots', (t) =>
-  t.connection({
-    type: TemplateBotNode,
-    description: "The tenant's template bots, by name.",
-    authScopes: { ability: 'template_bots.read' },
-    args: {
-      filter: t.arg({ type: BotFilterInput }),
-      offset: t.arg.int({ description: OFFSET_DESCRIPTION }),
+  t.connection(
+    {
+      type: TemplateBotNode,
+      description: "The tenant's template bots, by name.",
+      authScopes: { ability: 'template_bots.read' },
+      args: {
+        filter: t.arg({ type: BotFilterInput }),
+        offset: t.arg.int({ description: OFFSET_DESCRIPTION }),
+      },
+      resolve: (_root, args, context) =>
+        repo.listTemplateBots(context.db, context.tenant.id, args.filter ?? {}, args),
     },
-    resolve: (_root, args, context) =>
-      repo.listTemplateBots(context.db, context.tenant.id, args.filter ?? {}, args),
-  }),
+    TemplateBotConnection,
+  ),
 );
 
 const ParameterInput = builder.inputType('TemplateBotParameterInput', {

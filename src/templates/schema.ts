@@ -152,18 +152,27 @@ const TemplateFilter = builder.inputType('TemplateFilter', {
   }),
 });
 
+/** Template pages, as every connection of Template nodes returns them. */
+export const TemplateConnection = builder.connectionObject(
+  { type: TemplateNode, name: 'TemplateConnection' },
+  { name: 'TemplateEdge' },
+);
+
 builder.queryFields((t) => ({
-  templates: t.connection({
-    type: TemplateNode,
-    description: "The tenant's message templates, by name. Run syncTemplates to refresh them.",
-    authScopes: { ability: 'templates.read' },
-    args: {
-      filter: t.arg({ type: TemplateFilter }),
-      offset: t.arg.int({ description: OFFSET_DESCRIPTION }),
+  templates: t.connection(
+    {
+      type: TemplateNode,
+      description: "The tenant's message templates, by name. Run syncTemplates to refresh them.",
+      authScopes: { ability: 'templates.read' },
+      args: {
+        filter: t.arg({ type: TemplateFilter }),
+        offset: t.arg.int({ description: OFFSET_DESCRIPTION }),
+      },
+      resolve: (_root, args, context) =>
+        repo.listTemplates(context.db, context.tenant.id, args.filter ?? {}, args),
     },
-    resolve: (_root, args, context) =>
-      repo.listTemplates(context.db, context.tenant.id, args.filter ?? {}, args),
-  }),
+    TemplateConnection,
+  ),
   template: t.field({
     type: TemplateNode,
     nullable: true,
