@@ -13,6 +13,7 @@ import { CONTACTS, GROUPS, seedSql } from './lib/seed-sql.js';
 import { nodeLinuxX64 } from './lib/node-linux-x64.js';
 import { GATEWAY_QUERIES } from './lib/queries.js';
 import { REST_ROUTES } from '../src/rest/routes.js';
+import { benchIngest } from './ingest.js';
 import { benchSending } from './sending.js';
 import { benchSubscriptions } from './subscriptions.js';
 
@@ -816,6 +817,7 @@ async function main() {
   }
   if (want('subscriptions')) sections.push((await benchSubscriptions({ quick, log })).markdown);
   if (want('sending')) sections.push((await benchSending({ quick, log })).markdown);
+  if (want('ingest')) sections.push((await benchIngest({ quick, log })).markdown);
   const md = `${sections.map((section) => section.trim()).join('\n\n')}\n`;
   if (!chosen) {
     writeFileSync(new URL('bench/RESULTS.md', ROOT), md);

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { FakeWhatsApp } from '../test/helpers/fake-whatsapp.js';
+import { backendCpuMs, processCpuMs } from './lib/cpu.js';
 import { startDispatcher, type DispatcherProcess } from './lib/dispatcher-process.js';
 import { sendLoad, type SendLoadResult } from './lib/send-load.js';
 import { gqlClient } from './lib/seed.js';
@@ -32,13 +33,15 @@ import { startBenchServer, type BenchServer } from './lib/server.js';
 export interface SendingOptions {
   quick: boolean;
   log: (line: string) => void;
+  /** 'accept': part 1 alone, on a gateway of its own (`--only=accept`). */
+  only?: 'accept' | 'dispatch';
 }
 
 const CONNECTIONS = 50;
 const PHONE_NUMBER_ID = '106540352242922';
 const WABA_ID = '102290129340398';
-/** The dispatcher's defaults (src/messages/dispatcher.ts); nothing in src/config.ts sets them. */
-const DISPATCHER_DEFAULTS = { batchSize: 20, concurrency: 10, pollMs: 200 };
+/** The dispatcher's defaults: DISPATCH_BATCH_SIZE and DISPATCH_CONCURRENCY (src/config.ts). */
+const DISPATCHER_DEFAULTS = { batchSize: 100, concurrency: 300, pollMs: 200 };
 const SLOW_ANSWER_MS = 100;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -123,6 +126,23 @@ export async function benchSending(
 
   const loadBefore = os.loadavg()[0]!;
   try {
+    if (options.only === 'accept') {
+      const accept = await withServer({ ...gatewayEnv, DISPATCHER: 'off' }, async (server, db) => {
+        const token = await connectTenant(server, accessToken);
+        const target = { base: server.base, path: new URL(server.endpoint).pathname, token };
+        const figures = await measureAccept(server, target, db, sizes, check, log);
+        check(server.errorLines() === 0, `accept: the server logged ${server.errorLines()} errors`);
+        return figures;
+      });
+      const rows = acceptRows(accept, sizes.warmup);
+      const markdown = `## Sending: accepted sends only (--only=accept${quick ? ', quick' : ''})
+
+| what | figure | unit | notes |
+| ---- | -----: | ---- | ----- |
+${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}
+${problems.length ? `\n**Checks failed:**\n\n${problems.map((p) => `- ${p}`).join('\n')}\n` : ''}`;
+      return { markdown, problems };
+    }
     const probe = await probeFake(graphUrl, accessToken, quick ? 50 : 200);
     log(
       `Cloud API fake at ${graphUrl}: p50 ${probe.p50.toFixed(2)} ms, p99 ${probe.p99.toFixed(2)} ms`,
@@ -137,60 +157,28 @@ export async function benchSending(
         const target = { base: server.base, path: new URL(server.endpoint).pathname, token };
 
         // 1. Accepted sends per second.
-        // A fixed count, every answer awaited: no warm-up send is still being stored when they are
-        // deleted (a timed run abandons the sends in flight, which the server may commit later).
-        log(`accept: warm-up, ${sizes.warmup} sends…`);
-        const warm = await sendLoad({
-          ...target,
-          connections: CONNECTIONS,
-          amount: sizes.warmup,
-          keyPrefix: 'warm-',
-          maxSeconds: sizes.acceptMaxSeconds,
-        });
-        const warmStored = await countRows(db, 'warm-');
-        check(
-          warm.failed === 0 && warm.accepted === sizes.warmup && warmStored.total === warm.accepted,
-          `accept warm-up: ${warm.accepted}/${sizes.warmup} accepted, ${warm.failed} failed ${JSON.stringify(warm.failures)}, ${warmStored.total} stored`,
-        );
-        // Not part of any measured queue.
-        await db.query(`DELETE FROM messages WHERE idempotency_key LIKE 'warm-%'`);
-        log(`accept: ${sizes.queued} sends…`);
-        const run = await sendLoad({
-          ...target,
-          connections: CONNECTIONS,
-          amount: sizes.queued,
-          keyPrefix: 'd0-',
-          phoneOffset: 1_000_000,
-          maxSeconds: sizes.acceptMaxSeconds,
-        });
-        log(
-          `accept: ${run.accepted}/${sizes.queued} accepted in ${run.seconds.toFixed(1)} s = ${Math.round(run.acceptedPerSecond)}/s, p50 ${run.p50} ms, p99 ${run.p99} ms, failures ${JSON.stringify(run.failures)}`,
-        );
-        const stored = await db.query<{ id: string; status: string }>(
-          `SELECT id, status FROM messages WHERE idempotency_key LIKE 'd0-%'`,
-        );
-        const apiIds = new Set([...run.ids].map(messageUuid));
-        const queued = stored.rows.filter((r) => r.status === 'QUEUED').length;
-        const matching = stored.rows.filter((r) => apiIds.has(r.id)).length;
-        if (run.truncated) {
-          throw new Error(`accept: the run was cut off after ${sizes.acceptMaxSeconds} s`);
-        }
-        check(
-          run.failed === 0,
-          `accept: ${run.failed} failed sends ${JSON.stringify(run.failures)}`,
-        );
-        check(
-          queued === run.accepted &&
-            stored.rows.length === run.accepted &&
-            matching === run.accepted,
-          `accept: ${run.accepted} accepted responses, ${stored.rows.length} rows stored (${queued} QUEUED, ${matching} matching the returned ids)`,
-        );
+        // Skipped with --only=dispatch: the first dispatch run then queues its own sends.
+        const accepted =
+          options.only === 'dispatch'
+            ? undefined
+            : await measureAccept(server, target, db, sizes, check, log);
 
-        // 2. Dispatch rate, with dispatcher processes.
-        const dispatcherEnv = { ...cloudEnv, DATABASE_URL: server.databaseUrl };
+        // 2. Dispatch rate, with dispatcher processes. They pace each tenant to
+        // SEND_RATE_LIMIT_MPS (default 80, Meta's default); the bench measures the dispatcher
+        // itself, as for a number at a tier above its rate.
+        const dispatcherEnv = {
+          ...cloudEnv,
+          DATABASE_URL: server.databaseUrl,
+          SEND_RATE_LIMIT_MPS: gatewayEnv.SEND_RATE_LIMIT_MPS,
+        };
         const figures: DispatchFigures[] = [];
         const runs = [
-          { label: 'one dispatcher', dispatchers: 1, count: run.accepted, answerMs: 0 },
+          {
+            label: 'one dispatcher',
+            dispatchers: 1,
+            count: accepted?.run.accepted ?? sizes.queued,
+            answerMs: 0,
+          },
           { label: 'two dispatchers', dispatchers: 2, count: sizes.queued, answerMs: 0 },
           {
             label: `one dispatcher, fake answers after ${SLOW_ANSWER_MS} ms`,
@@ -202,7 +190,7 @@ export async function benchSending(
         let phoneOffset = 2_000_000;
         for (const [i, spec] of runs.entries()) {
           const prefix = `d${i}-`;
-          if (i > 0) {
+          if (i > 0 || !accepted) {
             log(`dispatch (${spec.label}): queueing ${spec.count} through the API…`);
             const queuing = await sendLoad({
               ...target,
@@ -289,9 +277,19 @@ export async function benchSending(
           server.errorLines() === 0,
           `accept and dispatch: the server logged ${server.errorLines()} errors`,
         );
-        return { accept: { run, queued }, dispatch: figures };
+        return { accept: accepted, dispatch: figures };
       },
     );
+    if (!accept) {
+      const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+      const markdown = `## Sending: dispatch only (--only=dispatch${quick ? ', quick' : ''})
+
+| what | figure | unit | notes |
+| ---- | -----: | ---- | ----- |
+${dispatch.map((d) => `| Dispatch rate, ${d.label} | ${f(d.rate)} | messages/s | ${d.messages} messages, drained in ${f(d.drainSeconds, 2)} s; ${exactlyOnce(d.verdict)} |`).join('\n')}
+${problems.length ? `\n**Checks failed:**\n\n${problems.map((p) => `- ${p}`).join('\n')}\n` : ''}`;
+      return { markdown, problems };
+    }
 
     // 3. End to end: accepting and dispatching in the same process.
     const e2e = await withServer({ ...gatewayEnv, DISPATCHER: 'on' }, async (server, db) => {
@@ -346,22 +344,7 @@ export async function benchSending(
     });
 
     const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-    const rows: string[][] = [
-      [
-        'Accepted sends (DISPATCHER=off)',
-        f(accept.run.acceptedPerSecond),
-        'sends/s',
-        `${accept.run.accepted} distinct sendTextMessage, ${CONNECTIONS} connections, ${f(accept.run.seconds, 1)} s after ${sizes.warmup} warm-up sends; ${accept.queued} rows QUEUED in the DB, one per accepted response; they are the first dispatch run's queue`,
-      ],
-      ['Accept latency p50', f(accept.run.p50, 1), 'ms', ''],
-      ['Accept latency p99', f(accept.run.p99, 1), 'ms', ''],
-      [
-        'Accept errors',
-        String(accept.run.failed),
-        'responses',
-        'non-2xx, GraphQL errors, timeouts, or not QUEUED',
-      ],
-    ];
+    const rows: string[][] = acceptRows(accept, sizes.warmup);
     for (const d of dispatch) {
       rows.push(
         [
@@ -414,17 +397,17 @@ Config and method:
 - Gateway (\`src/main.ts\`, own process, scratch database): NODE_ENV=production, LOG_LEVEL=warn,
   WHATSAPP_MODE=cloud with WHATSAPP_GRAPH_URL at the fake, cost limits off (RATE_LIMIT_BUCKET_SIZE and
   RATE_LIMIT_RESTORE_RATE 10^9) and SEND_RATE_LIMIT_MPS=1000000 (default 80: the tenant's sends a second
-  accepted by the mutations; the dispatcher does not pace itself to it). Each send has its own
+  accepted by the mutations, and the pace of each tenant's sends; the dispatchers get it too). Each send has its own
   idempotencyKey and recipient (\`to: { phone }\`, no contact). An API token with \`messages.send_text\`.
 - Dispatch: \`src/dispatcher-main.ts\` processes (what \`npm run dispatcher\` runs) on the same database.
   The messages are queued through the API with DISPATCHER=off, held (next_attempt_at an hour ahead, in SQL)
   until every dispatcher has started, then released; start-up is not timed. Dispatcher settings are the
-  hard-coded defaults of src/messages/dispatcher.ts (none is configurable): batch ${DISPATCHER_DEFAULTS.batchSize},
-  concurrency ${DISPATCHER_DEFAULTS.concurrency}, poll ${DISPATCHER_DEFAULTS.pollMs} ms; each batch is sent to the end before the next claim,
-  so with an answer time of T ms one dispatcher sends at most ${DISPATCHER_DEFAULTS.concurrency} × 1000 / T a second
-  (${bound(DISPATCHER_DEFAULTS.concurrency, SLOW_ANSWER_MS)}/s at ${SLOW_ANSWER_MS} ms). Per message it runs
-  openCloudApi (a SELECT of the connection and an AES-GCM decrypt), the HTTP send, and applyStatus (one
-  transaction: SELECT … FOR UPDATE, UPDATE, INSERT of the status event, NOTIFY). Pool: 10 connections per process.
+  defaults: DISPATCH_BATCH_SIZE ${DISPATCHER_DEFAULTS.batchSize}, DISPATCH_CONCURRENCY ${DISPATCHER_DEFAULTS.concurrency}, poll ${DISPATCHER_DEFAULTS.pollMs} ms. It claims again while sends are in
+  flight, so with an answer time of T ms one dispatcher sends at most ${DISPATCHER_DEFAULTS.concurrency} × 1000 / T a second
+  (${bound(DISPATCHER_DEFAULTS.concurrency, SLOW_ANSWER_MS)}/s at ${SLOW_ANSWER_MS} ms). Per claim (one transaction, src/messages/claim.ts) it books the
+  tenants' send slots and reads their connections once (decrypting a token only when it changed); per message,
+  the HTTP send; the SENT records of the sends answered meanwhile are written together (applyStatuses, one
+  transaction). Pool: 10 connections per process.
 - End to end: a gateway with DISPATCHER=on (the in-process dispatcher, woken by each accept), ${e2e.run.accepted} sends.
 - Machine: ${os.cpus().length} CPUs, 1-minute load average ${f(loadBefore, 1)} at the start and ${f(os.loadavg()[0]!, 1)} at the end
   (other work shares the machine; the figures move with it).
@@ -436,6 +419,104 @@ Config and method:
   } finally {
     await fake.stop();
   }
+}
+
+/**
+ * Part 1: accepted sends per second. A warm-up of a fixed count (deleted afterwards), then the
+ * measured run; every accepted response must match one QUEUED row (keys `d0-…`).
+ */
+async function measureAccept(
+  server: BenchServer,
+  target: { base: string; path: string; token: string },
+  db: pg.Client,
+  sizes: Sizes,
+  check: (ok: boolean, problem: string) => boolean,
+  log: (line: string) => void,
+): Promise<AcceptFigures> {
+  // A fixed count, every answer awaited: no warm-up send is still being stored when they are
+  // deleted (a timed run abandons the sends in flight, which the server may commit later).
+  log(`accept: warm-up, ${sizes.warmup} sends…`);
+  const warm = await sendLoad({
+    ...target,
+    connections: CONNECTIONS,
+    amount: sizes.warmup,
+    keyPrefix: 'warm-',
+    maxSeconds: sizes.acceptMaxSeconds,
+  });
+  const warmStored = await countRows(db, 'warm-');
+  check(
+    warm.failed === 0 && warm.accepted === sizes.warmup && warmStored.total === warm.accepted,
+    `accept warm-up: ${warm.accepted}/${sizes.warmup} accepted, ${warm.failed} failed ${JSON.stringify(warm.failures)}, ${warmStored.total} stored`,
+  );
+  // Not part of any measured queue.
+  await db.query(`DELETE FROM messages WHERE idempotency_key LIKE 'warm-%'`);
+  log(`accept: ${sizes.queued} sends…`);
+  const serverCpuBefore = processCpuMs(server.pid);
+  const backendsBefore = await backendCpuMs(db);
+  const run = await sendLoad({
+    ...target,
+    connections: CONNECTIONS,
+    amount: sizes.queued,
+    keyPrefix: 'd0-',
+    phoneOffset: 1_000_000,
+    maxSeconds: sizes.acceptMaxSeconds,
+  });
+  const serverCpuMs = processCpuMs(server.pid) - serverCpuBefore;
+  const postgresCpuMs = (await backendCpuMs(db, backendsBefore.byPid)).ms;
+  log(
+    `accept: ${run.accepted}/${sizes.queued} accepted in ${run.seconds.toFixed(1)} s = ${Math.round(run.acceptedPerSecond)}/s, p50 ${run.p50} ms, p99 ${run.p99} ms, failures ${JSON.stringify(run.failures)}; CPU ${Math.round((1000 * serverCpuMs) / run.accepted)} µs gateway, ${Math.round((1000 * postgresCpuMs) / run.accepted)} µs PostgreSQL per send`,
+  );
+  const stored = await db.query<{ id: string; status: string }>(
+    `SELECT id, status FROM messages WHERE idempotency_key LIKE 'd0-%'`,
+  );
+  const apiIds = new Set([...run.ids].map(messageUuid));
+  const queued = stored.rows.filter((r) => r.status === 'QUEUED').length;
+  const matching = stored.rows.filter((r) => apiIds.has(r.id)).length;
+  if (run.truncated) {
+    throw new Error(`accept: the run was cut off after ${sizes.acceptMaxSeconds} s`);
+  }
+  check(run.failed === 0, `accept: ${run.failed} failed sends ${JSON.stringify(run.failures)}`);
+  check(
+    queued === run.accepted && stored.rows.length === run.accepted && matching === run.accepted,
+    `accept: ${run.accepted} accepted responses, ${stored.rows.length} rows stored (${queued} QUEUED, ${matching} matching the returned ids)`,
+  );
+  return { run, queued, serverCpuMs, postgresCpuMs };
+}
+
+interface AcceptFigures {
+  run: SendLoadResult;
+  /** Rows QUEUED for the run's keys. */
+  queued: number;
+  /** CPU time during the run of the gateway process, and of its PostgreSQL backends. */
+  serverCpuMs: number;
+  postgresCpuMs: number;
+}
+
+/** Part 1's rows of the table. */
+function acceptRows(accept: AcceptFigures, warmup: number): string[][] {
+  const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+  return [
+    [
+      'Accepted sends (DISPATCHER=off)',
+      f(accept.run.acceptedPerSecond),
+      'sends/s',
+      `${accept.run.accepted} distinct sendTextMessage, ${CONNECTIONS} connections, ${f(accept.run.seconds, 1)} s after ${warmup} warm-up sends; ${accept.queued} rows QUEUED in the DB, one per accepted response; they are the first dispatch run's queue`,
+    ],
+    ['Accept latency p50', f(accept.run.p50, 1), 'ms', ''],
+    ['Accept latency p99', f(accept.run.p99, 1), 'ms', ''],
+    [
+      'Accept CPU, gateway / PostgreSQL',
+      `${f((1000 * accept.serverCpuMs) / accept.run.accepted)} / ${f((1000 * accept.postgresCpuMs) / accept.run.accepted)}`,
+      'µs per accepted send',
+      "the gateway process's CPU time during the run, and its PostgreSQL backends' (/proc; 10 ms resolution), over the accepted sends: less noisy than the rate on a shared machine",
+    ],
+    [
+      'Accept errors',
+      String(accept.run.failed),
+      'responses',
+      'non-2xx, GraphQL errors, timeouts, or not QUEUED',
+    ],
+  ];
 }
 
 /** Starts a gateway and a SQL client on its scratch database; stops and drops both afterwards. */
@@ -604,6 +685,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
   const { markdown, problems } = await benchSending({
     quick: process.argv.includes('--quick'),
     log,
+    ...(process.argv.includes('--only=accept') && { only: 'accept' as const }),
+    ...(process.argv.includes('--only=dispatch') && { only: 'dispatch' as const }),
   });
   process.stdout.write(markdown);
   log(`sending benchmark: ${((Date.now() - started) / 1000).toFixed(0)} s`);

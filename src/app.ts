@@ -34,6 +34,8 @@ import { parseWithLimits } from './limits/armor.js';
 import { useInputTextCheck } from './input-text.js';
 import { parseFailed, useErrorCodes } from './error-codes.js';
 import { AcceptedDocuments, createFastPath, useAcceptedDocuments } from './fast-path.js';
+import { attachSocket, useSharedSubscriptions } from './subscriptions/shared-execution.js';
+import { revalidateStatusSubscriber } from './messages/subscription.js';
 
 const ENDPOINT = /^\/api\/v1\/([^/]+)\/graphql\/?$/;
 
@@ -201,6 +203,11 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
         enabled: config.compiledExecution,
         onCompiled: metrics.countCompiled,
       }),
+      // After the limits: each subscriber is charged before it joins a shared execution.
+      useSharedSubscriptions({
+        revalidate: revalidateStatusSubscriber,
+        onExecuted: metrics.countSubscriptionExecution,
+      }),
       useReadinessCheck({
         endpoint: '/ready',
         check: () => readiness({ db, dispatcher, logger }),
@@ -259,7 +266,7 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
           return false;
         }
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         let document;
         try {
           document = parseWithLimits(config, payload.query);
@@ -289,6 +296,8 @@ export function createApp({ config, db, logger, connectionString }: AppOptions):
           contextValue: await enveloped.contextFactory(),
           rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         };
+        // A shared subscription writes its serialised results straight to this socket.
+        attachSocket(args.contextValue as object, ctx.extra.socket, id);
         return args;
       },
       execute: (args) =>

@@ -26,6 +26,8 @@ const schema = z.object({
   DISPATCHER: z.enum(['on', 'off']).default('on'),
   DISPATCH_IN_DOUBT_MS: z.coerce.number().int().min(0).default(60_000),
   DISPATCH_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  DISPATCH_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(300),
+  DISPATCH_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   SANDBOX_DELIVERED_MS: z.coerce.number().int().min(0).default(1500),
   SANDBOX_READ_MS: z.coerce.number().int().min(0).default(3000),
   QUERY_MAX_DEPTH: z.coerce.number().int().min(1).default(12),
@@ -76,6 +78,14 @@ export interface Config {
      * after this. Longer than a batch takes to send (batch / concurrency × send timeout).
      */
     leaseMs: number;
+    /**
+     * The most messages one dispatcher holds at once: claimed and waiting for their tenant's pace,
+     * or sent and waiting for Meta's answer. It bounds the rate: at most concurrency × 1000 /
+     * Meta's answer time (ms) a second (300 at 300 ms: 1,000/s, Meta's highest tier).
+     */
+    concurrency: number;
+    /** The most messages one claim takes; claims continue while sends are in flight. */
+    batchSize: number;
     /** The sandbox's simulated delivery and read delays. */
     sandboxDelaysMs: { delivered: number; read: number };
   };
@@ -98,7 +108,10 @@ export interface Config {
     bucketSize: number;
     /** Points restored per second. */
     restoreRate: number;
-    /** Messages per second per tenant, for the send mutations (burst: one second's worth). */
+    /**
+     * Messages per second per tenant: accepted by the send mutations (burst: one second's worth),
+     * and sent to the Cloud API by the dispatchers, together (src/messages/claim.ts).
+     */
     sendsPerSecond: number;
   };
   /**
@@ -145,6 +158,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       inProcess: e.DISPATCHER === 'on',
       inDoubtMs: e.DISPATCH_IN_DOUBT_MS,
       leaseMs: e.DISPATCH_LEASE_MS,
+      concurrency: e.DISPATCH_CONCURRENCY,
+      batchSize: e.DISPATCH_BATCH_SIZE,
       sandboxDelaysMs: { delivered: e.SANDBOX_DELIVERED_MS, read: e.SANDBOX_READ_MS },
     },
     limits: {

@@ -28,6 +28,18 @@ export async function notify(db: Kysely<any>, event: BusEvent): Promise<void> {
   await sql`select pg_notify(${CHANNEL}, ${JSON.stringify(event)})`.execute(db);
 }
 
+/**
+ * Publishes each event, in order, with one statement (a batch's changes): listeners get one
+ * notification per event, as from `notify`. Nothing is sent for an empty list.
+ */
+export async function notifyAll(db: Kysely<any>, events: readonly BusEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const payloads = events.map((event) => JSON.stringify(event));
+  await sql`select pg_notify(${CHANNEL}, payload) from unnest(${payloads}::text[]) as payload`.execute(
+    db,
+  );
+}
+
 export class EventBus {
   private readonly listeners = new Map<string, Set<(event: BusEvent) => void>>();
   private readonly watchers = new Set<(event: BusEvent | undefined) => void>();

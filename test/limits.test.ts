@@ -87,6 +87,20 @@ describe('query limits', () => {
     expect(small.cost?.requestedQueryCost).toBe(1 + 5 * (2 + 1 + 5 * 2));
   });
 
+  it('costs each set of the variables a cost depends on, whatever the others hold', async () => {
+    // $n sets a page size, $more a directive, $skip nothing the cost reads.
+    const query = `query($n: Int, $more: Boolean!, $skip: Int) {
+      statuses(first: $n, offset: $skip) { edges { node { name } } }
+      more: groups(first: 3) @include(if: $more) { edges { node { name } } } }`;
+    const cost = async (variables: Record<string, unknown>) =>
+      (await t.gql(tenant.subdomain, token, query, variables)).cost?.requestedQueryCost;
+    expect(await cost({ n: 2, more: false, skip: 0 })).toBe(1 + 2 * 2);
+    expect(await cost({ n: 2, more: false, skip: 1 })).toBe(1 + 2 * 2);
+    expect(await cost({ n: 4, more: false, skip: 1 })).toBe(1 + 4 * 2);
+    expect(await cost({ n: 4, more: true, skip: 1 })).toBe(1 + 4 * 2 + 1 + 3 * 2);
+    expect(await cost({ n: 2, more: false, skip: 0 })).toBe(1 + 2 * 2);
+  });
+
   it('applies the same limits over graphql-ws', async () => {
     const client = createClient({
       url: endpoint().replace(/^http/, 'ws'),

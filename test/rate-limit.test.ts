@@ -208,6 +208,8 @@ describe('concurrent requests of one token', () => {
       Array.from({ length: 20 }, () => c.gql(own.subdomain, token, '{ viewer { kind } }')),
     );
     await until(async () => {
+      // Inside a transaction, pg_stat_activity is read once unless its snapshot is cleared.
+      await lock.query('select pg_stat_clear_snapshot()');
       const { rows } = await lock.query(
         "select 1 from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()",
       );

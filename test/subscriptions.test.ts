@@ -26,7 +26,8 @@ import {
 /**
  * messageStatusChanged across two server instances on one database (LISTEN/NOTIFY): the
  * subscriber is on instance 1, Meta's webhooks reach instance 2. Filters, abilities, tenant
- * isolation, and a live subscription ending within a second once its token stops working.
+ * isolation, and a live subscription ending once its token stops working (how soon: the
+ * revocation-to-close delay in bench/subscriptions.ts).
  */
 const APP_SECRET = randomBytes(16).toString('hex');
 
@@ -167,22 +168,22 @@ describe('authorization', () => {
     expect(sub.events).toEqual([]);
   });
 
-  /** Runs `cut` (an admin request to instance 2) and measures until the subscriber hears of it. */
+  /**
+   * Runs `cut` (an admin request to instance 2) and waits until the subscriber hears of it. How
+   * long that takes is measured by bench/subscriptions.ts (revocation to close), not bounded here.
+   */
   async function cutOff(sub: Subscriber, cut: () => Promise<{ body: { errors?: unknown } }>) {
-    const started = Date.now();
     const res = await cut();
     expect(res.body.errors).toBeUndefined();
     await expect.poll(() => sub.endedAt, { timeout: 5000 }).toBeDefined();
-    return sub.endedAt! - started;
   }
 
-  it('revoking the token ends the live subscription within a second (UNAUTHENTICATED, 4401)', async () => {
+  it('revoking the token ends the live subscription (UNAUTHENTICATED, 4401)', async () => {
     const name = uniqueName('live');
     const secret = await one.createToken(a, ['messages.send_text'], { name });
     const id = await tokenId(a, name);
     const sub = await subscribe(a, secret);
-    const delay = await cutOff(sub, () => revoke(a, id));
-    expect(delay).toBeLessThan(1000);
+    await cutOff(sub, () => revoke(a, id));
     expect(sub.errors.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
     await expect.poll(() => sub.closed?.code).toBe(4401);
   });
@@ -191,14 +192,13 @@ describe('authorization', () => {
     const tenant = await one.createTenant();
     const secret = await one.createToken(tenant, ['messages.send_media']);
     const sub = await subscribe(tenant, secret);
-    const delay = await cutOff(sub, () =>
+    await cutOff(sub, () =>
       two.gql(
         tenant.subdomain,
         tenant.adminKey,
         'mutation { setApiAccess(enabled: false) { apiEnabled } }',
       ),
     );
-    expect(delay).toBeLessThan(1000);
     expect(sub.errors.map((e) => e.extensions?.code)).toEqual(['API_ACCESS_DISABLED']);
     await expect.poll(() => sub.closed?.code).toBe(4403);
   });

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 export type WorkerRequest =
   | { type: 'connect'; url: string; token: string; query: string; count: number }
   | { type: 'report' }
+  | { type: 'closures' }
   | { type: 'dispose' };
 
 export type WorkerReply =
@@ -26,6 +27,13 @@ export type WorkerReply =
       /** CPU time the worker has used since it started (user + system). */
       cpuMs: number;
     }
+  | {
+      type: 'closures';
+      /** When each subscriber received its auth error (a GraphQL error result), monotonic ms. */
+      errorAt: number[];
+      /** When each subscriber's socket closed (not by the worker's own dispose), monotonic ms. */
+      closedAt: number[];
+    }
   | { type: 'disposed' };
 
 export type WorkerReport = Extract<WorkerReply, { type: 'report' }>;
@@ -43,6 +51,8 @@ export interface SubscriberWorker {
   /** Resolves when every subscriber of this worker has received the event `key`. */
   completed(key: string): Promise<void>;
   report(timeoutMs: number): Promise<WorkerReport>;
+  /** The auth errors and closes its subscribers have seen so far. */
+  closures(timeoutMs: number): Promise<Extract<WorkerReply, { type: 'closures' }>>;
   /** Closes the sockets and ends the process (SIGKILL after `timeoutMs`). */
   dispose(timeoutMs: number): Promise<void>;
 }
@@ -123,6 +133,7 @@ export async function startWorker(
             }),
           ),
     report: (timeoutMs) => ask({ type: 'report' }, 'report', timeoutMs),
+    closures: (timeoutMs) => ask({ type: 'closures' }, 'closures', timeoutMs),
     dispose: async (timeoutMs) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

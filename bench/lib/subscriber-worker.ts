@@ -19,6 +19,8 @@ const times = new Map<string, number[]>();
 let errors = 0;
 let lastError = '';
 const closeCodes: Record<string, number> = {};
+const errorAt: number[] = [];
+const closedAt: number[] = [];
 let disposing = false;
 
 function open(url: string, token: string, query: string): Promise<boolean> {
@@ -41,6 +43,7 @@ function open(url: string, token: string, query: string): Promise<boolean> {
       on: {
         connected: () => settle(true),
         closed: (event) => {
+          if (!disposing) closedAt.push(monotonicMs());
           settle(false);
           const code = String((event as { code?: number }).code ?? 'none');
           closeCodes[code] = (closeCodes[code] ?? 0) + 1;
@@ -54,6 +57,7 @@ function open(url: string, token: string, query: string): Promise<boolean> {
         next: (value) => {
           const at = monotonicMs();
           const event = value.data?.messageStatusChanged;
+          if (value.errors) errorAt.push(at);
           if (value.errors || !event?.message) {
             errors += 1;
             lastError = JSON.stringify(value.errors ?? value).slice(0, 300);
@@ -103,6 +107,9 @@ process.on('message', (message: WorkerRequest) => {
           rss: process.memoryUsage().rss,
           cpuMs: (({ user, system }) => (user + system) / 1000)(process.cpuUsage()),
         });
+        break;
+      case 'closures':
+        send({ type: 'closures', errorAt, closedAt });
         break;
       case 'dispose':
         disposing = true;

@@ -7,6 +7,7 @@ import * as messages from '../../db/migrations/2026-11-25T03-00_messages.js';
 import * as rateLimits from '../../db/migrations/2026-11-25T04-00_rate-limits.js';
 import * as groupContactOrder from '../../db/migrations/2026-12-02T00-00_group-contact-order.js';
 import * as unloggedBuckets from '../../db/migrations/2026-12-02T01-00_unlogged-rate-limit-buckets.js';
+import * as sendPacing from '../../db/migrations/2026-12-02T02-00_send-pacing.js';
 
 /**
  * Every migration in db/migrations/, by file name. Imported statically rather than discovered at
@@ -21,6 +22,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026-11-25T04-00_rate-limits': rateLimits,
   '2026-12-02T00-00_group-contact-order': groupContactOrder,
   '2026-12-02T01-00_unlogged-rate-limit-buckets': unloggedBuckets,
+  '2026-12-02T02-00_send-pacing': sendPacing,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,4 +1,5 @@
 import {
+  type ASTNode,
   type DocumentNode,
   getNamedType,
   GraphQLError,
@@ -7,6 +8,7 @@ import {
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  visit,
 } from 'graphql';
 import { type ComplexityEstimator, getComplexity } from 'graphql-query-complexity';
 import { DEFAULT_PAGE_SIZE, getMaxPageSize } from '../db/connection.js';
@@ -54,10 +56,11 @@ export type CostResult =
 
 /**
  * Costs already computed, by document (yoga's parser cache hands out the same DocumentNode for
- * the same text) and then by operation name and variables: a client repeating a query is costed
- * once. At most COSTS_PER_DOCUMENT variable sets are kept per document (cursors vary).
+ * the same text) and then by operation name and the values of the variables a cost can depend on
+ * (`costVariables`): a client repeating a query is costed once, and so is a mutation sent with
+ * new input each time. At most COSTS_PER_DOCUMENT keys are kept per document (cursors vary).
  */
-const costs = new WeakMap<DocumentNode, Map<string, CostResult>>();
+const costs = new WeakMap<DocumentNode, { variables: string[]; known: Map<string, CostResult> }>();
 const COSTS_PER_DOCUMENT = 100;
 
 /** The cost of the operation `operationName` (or the only one) of a validated document. */
@@ -67,23 +70,53 @@ export function operationCost(
   variables: Record<string, unknown> | null | undefined,
   operationName: string | null | undefined,
 ): CostResult {
+  let cached = costs.get(document);
+  if (!cached)
+    costs.set(document, (cached = { variables: costVariables(document), known: new Map() }));
   let key: string;
   try {
-    key = `${operationName ?? ''} ${JSON.stringify(variables ?? {})}`;
+    key = `${operationName ?? ''} ${JSON.stringify(cached.variables.map((name) => variables?.[name]))}`;
   } catch {
     // Variables too deep to serialise: not cached (execution refuses them anyway).
     return computeCost(schema, document, variables, operationName);
   }
-  let known = costs.get(document);
-  if (!known) costs.set(document, (known = new Map()));
-  let result = known.get(key);
+  let result = cached.known.get(key);
   if (!result) {
     result = computeCost(schema, document, variables, operationName);
-    if (known.size >= COSTS_PER_DOCUMENT) known.clear();
-    known.set(key, result);
+    if (cached.known.size >= COSTS_PER_DOCUMENT) cached.known.clear();
+    cached.known.set(key, result);
   }
   return result;
 }
+
+/**
+ * The variables a cost can depend on: those given to `first`, `last` or `ids` (page sizes and
+ * `nodes(ids:)`, `estimateFieldCost`) and to directives (`@skip`/`@include`). Any other variable
+ * changes what runs, not what it costs. Those that do not fit their type are refused by execution
+ * whatever the cost said.
+ */
+function costVariables(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const collect = (node: ASTNode) =>
+    visit(node, {
+      Variable(variable) {
+        names.add(variable.name.value);
+      },
+    });
+  visit(document, {
+    Directive(directive) {
+      for (const argument of directive.arguments ?? []) collect(argument.value);
+    },
+    Field(field) {
+      for (const argument of field.arguments ?? []) {
+        if (COST_ARGUMENTS.has(argument.name.value)) collect(argument.value);
+      }
+    },
+  });
+  return [...names].sort();
+}
+
+const COST_ARGUMENTS = new Set(['first', 'last', 'ids']);
 
 function computeCost(
   schema: GraphQLSchema,

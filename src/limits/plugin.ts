@@ -200,7 +200,15 @@ async function takeCharge(charge: {
 }): Promise<Charged> {
   const { db, tenantId, bucket, key, requested, rule, sends, perSecond } = charge;
   const sendRule = { capacity: perSecond, restoreRate: perSecond };
-  const state = await chargeBucket(db, tenantId, bucket, requested, rule);
+  // Both buckets by one statement: the sends only once the cost is granted.
+  const { state, sent } = await chargeBucket(
+    db,
+    tenantId,
+    bucket,
+    requested,
+    rule,
+    sends > 0 ? { count: sends, rule: sendRule } : undefined,
+  );
   levels.learn(key, state.available);
   const cost = (actual: number, available: number): QueryCost => ({
     requestedQueryCost: requested,
@@ -220,7 +228,7 @@ async function takeCharge(charge: {
     return refuse(throttled(message, retryAfter, 'cost'), cost(0, state.available));
   }
   if (sends > 0) {
-    const sent = await chargeBucket(db, tenantId, 'sends', sends, sendRule);
+    if (!sent) throw new Error('the sends bucket was not charged');
     if (!sent.granted) {
       await refundBucket(db, tenantId, bucket, requested, rule);
       const retryAfter = retryAfterSeconds(sends, sent.available, sendRule);

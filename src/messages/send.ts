@@ -10,7 +10,7 @@ import { parsePhone } from '../contacts/validation.js';
 import { findContactsByIds } from '../contacts/repo.js';
 import { findTemplateByNameAndLanguage, findTemplatesByIds } from '../templates/repo.js';
 import { describeComponents, templateParameters } from '../templates/components.js';
-import { findConnection } from '../whatsapp/repo.js';
+import { hasConnection } from '../whatsapp/repo.js';
 import { notConnected } from '../whatsapp/connection.js';
 import type { MessageContent, MetaTemplateComponent } from './content.js';
 import { MediaKindEnum, MessageNode } from './schema.js';
@@ -36,18 +36,33 @@ const idempotencyKey = z
   .trim()
   .min(1, 'must not be empty')
   .max(255, 'must be at most 255 characters');
-const httpsUrl = () =>
-  z
-    .string()
-    .trim()
-    .max(2048, 'must be at most 2048 characters')
-    .refine((v) => {
-      try {
-        return new URL(v).protocol === 'https:';
-      } catch {
-        return false;
-      }
-    }, 'must be an https:// URL');
+const httpsUrl = z
+  .string()
+  .trim()
+  .max(2048, 'must be at most 2048 characters')
+  .refine((v) => {
+    try {
+      return new URL(v).protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an https:// URL');
+// Built once: a zod schema costs more to build than to check a value with.
+const textBody = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(4096, 'must be at most 4096 characters');
+const media = z.object({
+  link: httpsUrl,
+  caption: z.string().max(1024, 'must be at most 1024 characters').optional(),
+  filename: z.string().trim().min(1).max(240, 'must be at most 240 characters').optional(),
+});
+const templateText = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(1024, 'must be at most 1024 characters');
 
 interface RecipientInput {
   contactId?: string | number | null;
@@ -55,7 +70,10 @@ interface RecipientInput {
   country?: string | null;
 }
 
-async function resolveRecipient(context: Context, to: RecipientInput) {
+async function resolveRecipient(
+  context: Context,
+  to: RecipientInput,
+): Promise<{ contactId: string | null; linkContactByPhone?: boolean; toPhone: string }> {
   const hasContact = to.contactId != null;
   if (hasContact === (to.phone != null)) {
     throw badUserInput('to', 'to: give exactly one of contactId or phone.');
@@ -66,14 +84,9 @@ async function resolveRecipient(context: Context, to: RecipientInput) {
     if (!contact) throw notFound('contact', String(to.contactId));
     return { contactId: contact.id, toPhone: contact.phone };
   }
+  // The contact with this phone, if any, is looked up by the statement that writes the message.
   const { e164 } = parsePhone(to.phone, to.country, 'to.phone');
-  const contact = await context.db
-    .selectFrom('contacts')
-    .select('id')
-    .where('tenant_id', '=', context.tenant.id)
-    .where('phone', '=', e164)
-    .executeTakeFirst();
-  return { contactId: contact?.id ?? null, toPhone: e164 };
+  return { contactId: null, linkContactByPhone: true, toPhone: e164 };
 }
 
 async function accept(
@@ -87,7 +100,7 @@ async function accept(
       ? null
       : parseInput(idempotencyKey, options.idempotencyKey, 'idempotencyKey');
   const mode = context.config.whatsapp.mode;
-  if (mode === 'cloud' && !(await findConnection(context.db, context.tenant.id))) {
+  if (mode === 'cloud' && !(await hasConnection(context.db, context.tenant.id))) {
     throw notConnected('This workspace has no WhatsApp connection to send from.');
   }
   const recipient = await resolveRecipient(context, to);
@@ -139,11 +152,7 @@ builder.relayMutationField(
     authScopes: { ability: 'messages.send_text' },
     grantScopes: ['mutationResult'],
     resolve: async (_root, { input }, context) => {
-      const body = parseInput(
-        z.string().trim().min(1, 'must not be empty').max(4096, 'must be at most 4096 characters'),
-        input.body,
-        'body',
-      );
+      const body = parseInput(textBody, input.body, 'body');
       return accept(
         context,
         input.to,
@@ -176,18 +185,11 @@ builder.relayMutationField(
         throw badUserInput('caption', 'caption: audio messages take no caption.');
       if (input.filename != null && kind !== 'document')
         throw badUserInput('filename', 'filename: only documents take a filename.');
-      const values = parseInput(
-        z.object({
-          link: httpsUrl(),
-          caption: z.string().max(1024, 'must be at most 1024 characters').optional(),
-          filename: z.string().trim().min(1).max(240, 'must be at most 240 characters').optional(),
-        }),
-        {
-          link: input.link,
-          caption: input.caption ?? undefined,
-          filename: input.filename ?? undefined,
-        },
-      );
+      const values = parseInput(media, {
+        link: input.link,
+        caption: input.caption ?? undefined,
+        filename: input.filename ?? undefined,
+      });
       return accept(context, input.to, { type: 'MEDIA', content: { kind, ...values } }, input);
     },
   },
@@ -298,12 +300,7 @@ function buildComponents(
   const needs = templateParameters(template);
   const shape = describeComponents(template.components);
   const components: MetaTemplateComponent[] = [];
-  const text = (value: string, field: string) =>
-    parseInput(
-      z.string().trim().min(1, 'must not be empty').max(1024, 'must be at most 1024 characters'),
-      value,
-      field,
-    );
+  const text = (value: string, field: string) => parseInput(templateText, value, field);
 
   if (needs.header?.kind === 'TEXT') {
     if (given.headerText == null)
@@ -321,7 +318,7 @@ function buildComponents(
         'headerMediaLink',
         `headerMediaLink: template "${template.name}" has a ${shape.header?.format} header.`,
       );
-    const link = parseInput(httpsUrl(), given.headerMediaLink, 'headerMediaLink');
+    const link = parseInput(httpsUrl, given.headerMediaLink, 'headerMediaLink');
     const kind = shape.header!.format.toLowerCase() as 'image' | 'video' | 'document';
     components.push({ type: 'header', parameters: [{ type: kind, [kind]: { link } }] });
   } else if (given.headerText != null || given.headerMediaLink != null) {

@@ -3,6 +3,7 @@ import type { GraphQLError } from 'graphql';
 import { builder } from '../builder.js';
 import { MESSAGE_READ_ABILITIES } from '../auth/abilities.js';
 import { stillAuthorized } from '../auth/authenticate.js';
+import { isSharedExecution } from '../subscriptions/shared-execution.js';
 import type { Context } from '../context.js';
 import type { BusEvent } from '../events.js';
 import type { Message, MessageError } from '../db/types.js';
@@ -23,6 +24,10 @@ interface Delivered {
  * applied them (PostgreSQL LISTEN/NOTIFY). Authorised on subscribe; re-checked whenever the
  * tenant's tokens or API access change and when the token expires: a subscription whose token no
  * longer works gets one UNAUTHENTICATED (or API_ACCESS_DISABLED) error and ends.
+ *
+ * Subscribers with the same document, variables and abilities share one execution per event
+ * (src/subscriptions/shared-execution.ts), which re-checks their auth per principal with
+ * `revalidateStatusSubscriber`; a subscription run alone checks its own (`watchStatuses`).
  */
 const MessageStatusChangedEvent = builder
   .objectRef<Delivered>('MessageStatusChangedEvent')
@@ -67,11 +72,11 @@ builder.subscriptionField('messageStatusChanged', (t) =>
       const contactId = args.contactId
         ? decodeIdOf('Contact', String(args.contactId), 'contactId')
         : undefined;
-      return watchStatuses(
-        context,
-        (e) =>
-          (!messageId || e.messageId === messageId) && (!contactId || e.contactId === contactId),
-      );
+      const wanted = (e: StatusEvent) =>
+        (!messageId || e.messageId === messageId) && (!contactId || e.contactId === contactId);
+      return isSharedExecution(context)
+        ? statusEvents(context, wanted)
+        : watchStatuses(context, wanted);
     },
     resolve: (delivered) => {
       if (delivered instanceof Error) throw delivered;
@@ -99,6 +104,33 @@ function messageOfEvent(context: Context, event: StatusEvent): Promise<Message |
   return message;
 }
 
+/** Undefined while the subscriber may go on; else the error that ends its subscription. */
+export function revalidateStatusSubscriber(context: Context): Promise<GraphQLError | undefined> {
+  return stillAuthorized(context.db, context.tenant.id, context.principal, MESSAGE_READ_ABILITIES);
+}
+
+/**
+ * The tenant's status events `wanted`, each with its message, for a shared execution: the
+ * subscribers' auth is the group's to check.
+ */
+function statusEvents(
+  context: Context,
+  wanted: (event: StatusEvent) => boolean,
+): AsyncIterable<Delivered> {
+  const events = context.events.subscribe(context.tenant.id);
+  return new Repeater<Delivered>(async (push, stop) => {
+    const pump = (async () => {
+      for await (const event of events) {
+        if (event.topic !== 'message_status' || !wanted(event)) continue;
+        await push({ event, message: await messageOfEvent(context, event) });
+      }
+    })().catch((error: unknown) => stop(error));
+    await stop;
+    await events.return();
+    await pump.catch(() => {});
+  });
+}
+
 function watchStatuses(
   context: Context,
   wanted: (event: StatusEvent) => boolean,
@@ -107,12 +139,7 @@ function watchStatuses(
   return new Repeater<Delivered | GraphQLError>(async (push, stop) => {
     let expiry: NodeJS.Timeout | undefined;
     const lost = async () => {
-      const problem = await stillAuthorized(
-        context.db,
-        context.tenant.id,
-        context.principal,
-        MESSAGE_READ_ABILITIES,
-      );
+      const problem = await revalidateStatusSubscriber(context);
       if (!problem) return false;
       await push(problem);
       context.onAuthLost?.(problem);

@@ -13,6 +13,8 @@ export type SendOutcome =
 
 export interface Transport {
   send(message: Message): Promise<SendOutcome>;
+  /** Called with each claimed batch's messages of this transport before they are sent. */
+  prepare?(messages: readonly Message[]): Promise<void>;
 }
 
 /** Meta error codes worth retrying later: throughput and temporary unavailability. */
@@ -29,8 +31,13 @@ export function messageContent(message: Message): MessageContent {
  */
 export function createCloudTransport(options: {
   open: (tenantId: string) => Promise<{ api: CloudApi; connection: { phone_number_id: string } }>;
+  /** Brings the batch's tenants' connections up to date (see CloudApiCache.refresh). */
+  refresh?: (tenantIds: string[]) => Promise<void>;
 }): Transport {
   return {
+    async prepare(messages) {
+      await options.refresh?.(messages.map((m) => m.tenant_id));
+    },
     async send(message) {
       let opened;
       try {

@@ -24,6 +24,11 @@ export interface Metrics {
   countFastPath(): void;
   /** An operation run compiled, its authorization decided beforehand (src/compiled-execution.ts). */
   countCompiled(): void;
+  /**
+   * One event executed for a group of subscribers sharing document, variables and abilities
+   * (src/subscriptions/shared-execution.ts): once per event and group, not per subscriber.
+   */
+  countSubscriptionExecution(): void;
 }
 
 /** Distinct operation names kept as labels; beyond it they are counted as "other". */
@@ -76,6 +81,11 @@ export function createMetrics(db: Kysely<Database>, logger: Logger): Metrics {
   const compiled = new Counter({
     name: 'gateway_compiled_operations_total',
     help: "Queries and mutations run compiled (graphql-jit), the caller's abilities granting all of them beforehand.",
+    registers,
+  });
+  const subscriptionExecutions = new Counter({
+    name: 'gateway_subscription_executions_total',
+    help: 'Subscription events executed, once per event for all the subscribers sharing a document, variables and abilities.',
     registers,
   });
 
@@ -143,5 +153,6 @@ export function createMetrics(db: Kysely<Database>, logger: Logger): Metrics {
     subscriptionClosed: () => subscriptions.dec(),
     countFastPath: () => fastPath.inc(),
     countCompiled: () => compiled.inc(),
+    countSubscriptionExecution: () => subscriptionExecutions.inc(),
   };
 }

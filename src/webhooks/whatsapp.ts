@@ -4,7 +4,12 @@ import { z } from 'zod';
 import type { Config } from '../config.js';
 import type { Database } from '../db/types.js';
 import { isUuid } from '../db/connection.js';
-import { applyStatus } from '../messages/delivery.js';
+import {
+  type ApplyResult,
+  applyStatus,
+  applyStatuses,
+  type StatusReport,
+} from '../messages/delivery.js';
 import { fromMetaStatus } from '../messages/status.js';
 import { UNSTORABLE } from '../input-text.js';
 import { CLOSE_CONNECTION, readBodyWithin } from '../limits/request.js';
@@ -15,7 +20,8 @@ import { findConnectionByPhoneNumberId } from '../whatsapp/repo.js';
  * Meta's webhook for the WhatsApp Business Account (API.md: GET, POST /webhooks/whatsapp).
  * GET answers the verification handshake; POST reads at most `limits.maxWebhookBytes` (more: 413,
  * before anything is buffered or checked), checks X-Hub-Signature-256 over the raw body and
- * applies `statuses[]` to our messages. Anything well-signed is answered 200 (Meta retries
+ * applies the `statuses[]` of all its changes to our messages as one batch (Meta batches statuses
+ * per POST; see `applyStatuses`). Anything well-signed is answered 200 (Meta retries
  * otherwise), including statuses for messages we do not know and statuses we cannot read.
  *
  * Each change and each status is validated on its own: a malformed one (a non-numeric timestamp,
@@ -129,12 +135,75 @@ export async function handleWhatsAppWebhook(
   return json(200, result);
 }
 
+/** A valid status of the payload, as a report, and where it was (for the log). */
+interface Located {
+  report: StatusReport;
+  at: string;
+  phoneNumberId: string;
+}
+
+/**
+ * Applies the payload's valid statuses as one batch (`applyStatuses`: one transaction, a fixed
+ * number of statements). If the batch fails, each status is tried alone, so that one the
+ * database refuses neither stops the others nor goes unreported (`failed`).
+ */
 async function applyWebhook(
   db: Kysely<Database>,
   payload: z.infer<typeof payloadSchema>,
   logger: Logger,
 ): Promise<WebhookResult & { failed: number }> {
   const result = { applied: 0, ignored: 0, failed: 0 };
+  const located = await readStatuses(db, payload, logger, result);
+  const count = (outcome: ApplyResult) => {
+    if (outcome.applied) result.applied += 1;
+    else result.ignored += 1;
+  };
+  if (located.length === 0) return result;
+  try {
+    const outcomes = await applyStatuses(
+      db,
+      located.map((l) => l.report),
+    );
+    outcomes.forEach(count);
+    return result;
+  } catch (failure) {
+    logger.warn({ err: failure }, 'webhook: the batch failed; applying its statuses one by one');
+  }
+  for (const { report, at, phoneNumberId } of located) {
+    try {
+      count(await applyStatus(db, report));
+    } catch (failure) {
+      result.failed += 1;
+      logger.error(
+        { err: failure, at, phoneNumberId, wamid: report.wamid },
+        'webhook: status not applied',
+      );
+    }
+  }
+  return result;
+}
+
+/**
+ * The payload's valid statuses, in order, each for the tenant whose number its change names.
+ * Malformed entries, changes and statuses, and statuses for numbers of no tenant, are logged and
+ * counted in `result.ignored`.
+ */
+async function readStatuses(
+  db: Kysely<Database>,
+  payload: z.infer<typeof payloadSchema>,
+  logger: Logger,
+  result: WebhookResult,
+): Promise<Located[]> {
+  const located: Located[] = [];
+  const tenants = new Map<string, Promise<string | undefined>>();
+  const tenantOf = (phoneNumberId: string) => {
+    let tenant = tenants.get(phoneNumberId);
+    if (!tenant) {
+      tenant = findConnectionByPhoneNumberId(db, phoneNumberId).then((c) => c?.tenant_id);
+      tenants.set(phoneNumberId, tenant);
+    }
+    return tenant;
+  };
   for (const [e, rawEntry] of payload.entry.entries()) {
     const entry = entrySchema.safeParse(rawEntry);
     if (!entry.success) {
@@ -156,8 +225,8 @@ async function applyWebhook(
       const phoneNumberId = change.data.value.metadata?.phone_number_id;
       const statuses = change.data.value.statuses ?? [];
       if (!phoneNumberId || statuses.length === 0) continue;
-      const connection = await findConnectionByPhoneNumberId(db, phoneNumberId);
-      if (!connection) {
+      const tenantId = await tenantOf(phoneNumberId);
+      if (!tenantId) {
         result.ignored += statuses.length;
         logger.warn({ phoneNumberId }, 'webhook for an unknown phone number id');
         continue;
@@ -180,9 +249,11 @@ async function applyWebhook(
         }
         const status = parsed.data;
         const error = status.errors?.[0];
-        try {
-          const outcome = await applyStatus(db, {
-            tenantId: connection.tenant_id,
+        located.push({
+          at: `${at}.value.statuses[${i}]`,
+          phoneNumberId,
+          report: {
+            tenantId,
             wamid: status.id,
             ...(status.biz_opaque_callback_data && { messageId: status.biz_opaque_callback_data }),
             status: status.status,
@@ -194,20 +265,12 @@ async function applyWebhook(
               ...(error.error_data?.details && { details: error.error_data.details }),
             },
             source: 'webhook',
-          });
-          if (outcome.applied) result.applied += 1;
-          else result.ignored += 1;
-        } catch (failure) {
-          result.failed += 1;
-          logger.error(
-            { err: failure, at: `${at}.value.statuses[${i}]`, phoneNumberId, wamid: status.id },
-            'webhook: status not applied',
-          );
-        }
+          },
+        });
       }
     }
   }
-  return result;
+  return located;
 }
 
 /** Where and why a part of the payload is invalid, for the log: paths, not values (PII). */

@@ -60,6 +60,85 @@ export async function openCloudApi(
   return { api: new CloudApi({ graphUrl: config.whatsapp.graphUrl, accessToken }), connection };
 }
 
+export type OpenedCloudApi = Awaited<ReturnType<typeof openCloudApi>>;
+
+/**
+ * The tenants' decrypted Cloud API clients, kept by one dispatcher so that a send does not read
+ * and decrypt the connection again. `refresh` re-reads the rows of the tenants about to be sent
+ * to (one statement per claimed batch) and keeps a client only while its row is unchanged: every
+ * `setWhatsAppConnection` writes a new ciphertext (a fresh IV), so a changed token or phone number
+ * is used from the next batch on, on every dispatcher. A removed or undecryptable connection is
+ * dropped; `open` then fails as `openCloudApi` does.
+ */
+export class CloudApiCache {
+  private readonly entries = new Map<string, { version: string; opened: OpenedCloudApi }>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly config: Config,
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  async refresh(tenantIds: readonly string[]): Promise<void> {
+    const wanted = [...new Set(tenantIds)];
+    if (wanted.length === 0) return;
+    let rows: WhatsAppConnection[];
+    try {
+      rows = await this.db
+        .selectFrom('whatsapp_connections')
+        .selectAll()
+        .where('tenant_id', 'in', wanted)
+        .execute();
+    } catch (error) {
+      // Not known to be current: `open` reads them again.
+      for (const tenantId of wanted) this.entries.delete(tenantId);
+      throw error;
+    }
+    const byTenant = new Map(rows.map((row) => [row.tenant_id, row]));
+    for (const tenantId of wanted) {
+      const row = byTenant.get(tenantId);
+      const cached = this.entries.get(tenantId);
+      if (!row) this.entries.delete(tenantId);
+      else if (cached?.version !== versionOf(row)) this.store(tenantId, row);
+    }
+  }
+
+  /** The tenant's client as last refreshed, or read now when there is none. */
+  async open(tenantId: string): Promise<OpenedCloudApi> {
+    const cached = this.entries.get(tenantId);
+    if (cached) return cached.opened;
+    const opened = await openCloudApi(this.db, this.config, tenantId);
+    this.entries.set(tenantId, { version: versionOf(opened.connection), opened });
+    return opened;
+  }
+
+  /** How many tenants' clients are kept (for tests). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private store(tenantId: string, connection: WhatsAppConnection): void {
+    this.entries.delete(tenantId);
+    const accessToken = decryptSecret(
+      encryptionKey(this.config),
+      connection.access_token_ciphertext,
+      aad(tenantId),
+    );
+    if (accessToken === undefined) return;
+    if (this.entries.size >= this.maxEntries) {
+      this.entries.delete(this.entries.keys().next().value!);
+    }
+    const api = new CloudApi({ graphUrl: this.config.whatsapp.graphUrl, accessToken });
+    this.entries.set(tenantId, {
+      version: versionOf(connection),
+      opened: { api, connection },
+    });
+  }
+}
+
+const versionOf = (row: WhatsAppConnection) =>
+  `${row.phone_number_id}\n${row.access_token_ciphertext}`;
+
 /**
  * A Cloud API failure as the client sees it: code WHATSAPP_ERROR with Meta's message and codes
  * (never the token), so the admin can act on it; a field error, never a 500.

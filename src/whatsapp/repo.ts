@@ -13,6 +13,36 @@ export async function findConnection(
 }
 
 /**
+ * Whether the tenant has a WhatsApp connection, as `findConnection` would tell. A yes is kept per
+ * database handle for `CONNECTED_TTL_MS`: no code path removes a connection (it is only created or
+ * replaced, and goes only with its tenant), so a kept yes can be stale only after a hand-made
+ * DELETE, and for that long at most. A no is never kept: a connection made on another instance
+ * is seen at once.
+ */
+export async function hasConnection(db: Kysely<Database>, tenantId: string): Promise<boolean> {
+  let connected = connectedTenants.get(db);
+  if (!connected) connectedTenants.set(db, (connected = new Map()));
+  const since = connected.get(tenantId);
+  if (since !== undefined && Date.now() - since < CONNECTED_TTL_MS) return true;
+  const row = await db
+    .selectFrom('whatsapp_connections')
+    .select('tenant_id')
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst();
+  if (!row) {
+    connected.delete(tenantId);
+    return false;
+  }
+  if (connected.size >= 10_000) connected.clear();
+  connected.set(tenantId, Date.now());
+  return true;
+}
+
+const CONNECTED_TTL_MS = 60_000;
+/** Per database handle: tenant id → when its connection was last seen. */
+const connectedTenants = new WeakMap<object, Map<string, number>>();
+
+/**
  * The connection that owns a phone number, whichever tenant it belongs to: for webhooks, which
  * name only `metadata.phone_number_id`. The one query here not scoped by a tenant id, on purpose.
  */
