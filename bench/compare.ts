@@ -20,7 +20,7 @@ import { benchSubscriptions } from './subscriptions.js';
 /**
  * `npm run bench [-- --quick]`: issue 7. Parts 1 (read throughput and latency) and 2 (SQL
  * statements per request) are here; 3 (subscriptions) in bench/subscriptions.ts, 4 (sending) in
- * bench/sending.ts.
+ * bench/sending.ts, 5 (status webhooks) in bench/ingest.ts.
  *
  * One scratch database (on DATABASE_URL's server, or the embedded PostgreSQL of `npm start`) with
  * 10,000 contacts, statuses, sources and groups, served three ways on loopback: this gateway (its
@@ -797,7 +797,7 @@ ${bars}
 }
 
 /**
- * All four parts, one after the other (each stops its processes and drops its databases before
+ * All five parts, one after the other (each stops its processes and drops its databases before
  * the next starts), then bench/RESULTS.md and bench/ratios.svg. `--parts=reads,sending` runs some
  * of them and only prints what they found: the results page is rewritten only by a full run.
  */

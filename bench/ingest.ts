@@ -7,6 +7,7 @@ import pg from 'pg';
 import { sign } from '../src/webhooks/signature.js';
 import { backendCpuMs, processCpuMs } from './lib/cpu.js';
 import { gqlClient } from './lib/seed.js';
+import { seedSentMessages } from './lib/seed-sql.js';
 import { startBenchServer, type BenchServer } from './lib/server.js';
 
 /**
@@ -171,26 +172,7 @@ async function ingestRun(o: {
   load: Load;
 }): Promise<Run> {
   const label = `ingest-${o.batch}-${randomBytes(4).toString('hex')}`;
-  const { rows } = await o.db.query<{ wamid: string }>(
-    `WITH m AS (
-       INSERT INTO messages (tenant_id, to_phone, type, content, transport, status, wamid,
-                             attempts, sent_at, idempotency_key)
-       SELECT t.id, '+4474' || lpad((i * 10 + 1)::text, 8, '0'), 'TEXT',
-              jsonb_build_object('body', 'Bench message ' || i, 'previewUrl', false), 'cloud',
-              'SENT', 'wamid.BENCH' || md5(random()::text || i), 1, now(), $2 || '-' || i
-         FROM tenants t, generate_series(1, $1::int) i
-        WHERE t.subdomain = 'demo'
-       RETURNING id, tenant_id, wamid, created_at
-     ), h AS (
-       INSERT INTO message_status_events (tenant_id, message_id, status, previous_status,
-                                          occurred_at, source)
-       SELECT tenant_id, id, 'QUEUED', NULL, created_at, 'api' FROM m
-       UNION ALL
-       SELECT tenant_id, id, 'SENT', 'QUEUED', created_at, 'dispatcher' FROM m
-     )
-     SELECT wamid FROM m`,
-    [o.count, label],
-  );
+  const rows = await seedSentMessages(o.db, o.count, label);
   const wamids = rows.map((r) => r.wamid);
   const timestamp = String(Math.floor(Date.now() / 1000));
   const pass = (status: string) => {

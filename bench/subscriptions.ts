@@ -9,6 +9,7 @@ import { FakeWhatsApp } from '../test/helpers/fake-whatsapp.js';
 import { backendCpuMs, processCpuMs } from './lib/cpu.js';
 import { startInstance, type Instance } from './lib/instance.js';
 import { gqlClient } from './lib/seed.js';
+import { seedSentMessages } from './lib/seed-sql.js';
 import { startBenchServer, type BenchServer } from './lib/server.js';
 import {
   monotonicMs,
@@ -166,26 +167,7 @@ async function prepare(server: BenchServer, db: pg.Client, count: number): Promi
     'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id } } }',
     { input: { name: 'bench-subscriptions', abilities: ['messages.send_text'] } },
   );
-  const { rows } = await db.query<{ id: string; wamid: string }>(
-    `WITH m AS (
-         INSERT INTO messages (tenant_id, to_phone, type, content, transport, status, wamid,
-                               attempts, sent_at)
-         SELECT t.id, '+4474' || lpad((i * 10 + 1)::text, 8, '0'), 'TEXT',
-                jsonb_build_object('body', 'Bench message ' || i, 'previewUrl', false), 'cloud',
-                'SENT', 'wamid.BENCH' || md5(random()::text || i), 1, now()
-           FROM tenants t, generate_series(1, $1::int) i
-          WHERE t.subdomain = 'demo'
-         RETURNING id, tenant_id, wamid, created_at
-       ), h AS (
-         INSERT INTO message_status_events (tenant_id, message_id, status, previous_status,
-                                            occurred_at, source)
-         SELECT tenant_id, id, 'QUEUED', NULL, created_at, 'api' FROM m
-         UNION ALL
-         SELECT tenant_id, id, 'SENT', 'QUEUED', created_at, 'dispatcher' FROM m
-       )
-       SELECT id, wamid FROM m`,
-    [count],
-  );
+  const rows = await seedSentMessages(db, count);
   if (rows.length !== count) throw new Error(`inserted ${rows.length} of ${count} messages`);
   return {
     token: created.createApiToken.token,

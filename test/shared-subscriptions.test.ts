@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { createContact } from '../src/contacts/repo.js';
 import { encodeId } from '../src/ids.js';
 import { startTestApp, uniqueName, type TestApp, type TestTenant } from './helpers/test-app.js';
 import { FakeWhatsApp } from './helpers/fake-whatsapp.js';
-import { acceptedMessage, connectWhatsApp, isProbe, probe } from './helpers/messaging.js';
+import { acceptedMessage, connectWhatsApp, isProbe, probe, wsClient } from './helpers/messaging.js';
 import { scrape, valueOf } from './helpers/metrics.js';
 
 /**
@@ -71,15 +69,7 @@ interface Raw {
 }
 
 function subscribeRaw(tenant: TestTenant, secret: string, query: string, messageId?: string): Raw {
-  const client = createClient({
-    url: `${t.url.replace(/^http/, 'ws')}/api/v1/${tenant.subdomain}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${secret}` },
-    lazy: false,
-    retryAttempts: 0,
-    onNonLazyError: () => {},
-    on: { closed: (event) => (raw.closed = { code: (event as { code: number }).code }) },
-  });
+  const client = wsClient(t, tenant, secret, ({ code }) => (raw.closed = { code }));
   const probes = new Set<string>();
   const raw: Raw = {
     results: [],

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { applyStatuses } from '../src/messages/delivery.js';
 import { sign } from '../src/webhooks/signature.js';
+import { metaStatusesPayload } from './helpers/fake-whatsapp.js';
 import { startTestApp, type TestApp, type TestTenant } from './helpers/test-app.js';
 import {
   acceptedMessage,
@@ -66,22 +67,8 @@ const st = (id: string, status: string, extra: Record<string, unknown> = {}): St
   ...extra,
 });
 /** Meta's payload: one entry per phone number id, each with its statuses. */
-const payload = (...changes: [phoneNumberId: string, statuses: Status[]][]) => ({
-  object: 'whatsapp_business_account',
-  entry: changes.map(([phoneNumberId, statuses]) => ({
-    id: '102290129340398',
-    changes: [
-      {
-        field: 'messages',
-        value: {
-          messaging_product: 'whatsapp',
-          metadata: { display_phone_number: '15550783881', phone_number_id: phoneNumberId },
-          statuses,
-        },
-      },
-    ],
-  })),
-});
+const payload = (...changes: [phoneNumberId: string, statuses: Status[]][]) =>
+  metaStatusesPayload(...changes);
 async function post(body: unknown) {
   const raw = JSON.stringify(body);
   const response = await fetch(url, {

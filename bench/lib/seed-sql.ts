@@ -74,3 +74,37 @@ export async function seedSql(url: string): Promise<string> {
     await db.end();
   }
 }
+
+/**
+ * Seeds `count` messages of the demo tenant as the dispatcher leaves them, SENT with a wamid and
+ * their QUEUED and SENT history, for the status webhooks of a benchmark. `label`, when given, is
+ * each message's idempotency key prefix (`<label>-<i>`), so one run's messages can be told apart.
+ */
+export async function seedSentMessages(
+  db: pg.Client,
+  count: number,
+  label: string | null = null,
+): Promise<{ id: string; wamid: string }[]> {
+  const { rows } = await db.query<{ id: string; wamid: string }>(
+    `WITH m AS (
+       INSERT INTO messages (tenant_id, to_phone, type, content, transport, status, wamid,
+                             attempts, sent_at, idempotency_key)
+       SELECT t.id, '+4474' || lpad((i * 10 + 1)::text, 8, '0'), 'TEXT',
+              jsonb_build_object('body', 'Bench message ' || i, 'previewUrl', false), 'cloud',
+              'SENT', 'wamid.BENCH' || md5(random()::text || i), 1, now(),
+              CASE WHEN $2::text IS NULL THEN NULL ELSE $2 || '-' || i END
+         FROM tenants t, generate_series(1, $1::int) i
+        WHERE t.subdomain = 'demo'
+       RETURNING id, tenant_id, wamid, created_at
+     ), h AS (
+       INSERT INTO message_status_events (tenant_id, message_id, status, previous_status,
+                                          occurred_at, source)
+       SELECT tenant_id, id, 'QUEUED', NULL, created_at, 'api' FROM m
+       UNION ALL
+       SELECT tenant_id, id, 'SENT', 'QUEUED', created_at, 'dispatcher' FROM m
+     )
+     SELECT id, wamid FROM m`,
+    [count, label],
+  );
+  return rows;
+}

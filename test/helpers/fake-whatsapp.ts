@@ -88,35 +88,21 @@ export class FakeWhatsApp extends FakeCloudApi {
     sent?: Record<string, any>,
     extra: Record<string, unknown> = {},
   ): Record<string, unknown> {
-    return {
-      object: 'whatsapp_business_account',
-      entry: [
+    return metaStatusesPayload([
+      phoneNumberId,
+      [
         {
-          id: '102290129340398',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '15550783881', phone_number_id: phoneNumberId },
-                statuses: [
-                  {
-                    id: wamid,
-                    status,
-                    timestamp: String(Math.floor(Date.now() / 1000)),
-                    recipient_id: sent?.to ?? '447700900123',
-                    ...(sent?.biz_opaque_callback_data && {
-                      biz_opaque_callback_data: sent.biz_opaque_callback_data,
-                    }),
-                    ...extra,
-                  },
-                ],
-              },
-            },
-          ],
+          id: wamid,
+          status,
+          timestamp: String(Math.floor(Date.now() / 1000)),
+          recipient_id: sent?.to ?? '447700900123',
+          ...(sent?.biz_opaque_callback_data && {
+            biz_opaque_callback_data: sent.biz_opaque_callback_data,
+          }),
+          ...extra,
         },
       ],
-    };
+    ]);
   }
 
   /** Posts a signed webhook, retrying (as Meta does) until the gateway answers 200. */
@@ -156,4 +142,26 @@ export class FakeWhatsApp extends FakeCloudApi {
   async settle(): Promise<void> {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
+}
+
+/** Meta's status webhook payload: one entry per phone number id, each with its statuses. */
+export function metaStatusesPayload(
+  ...changes: [phoneNumberId: string, statuses: Record<string, unknown>[]][]
+): Record<string, unknown> {
+  return {
+    object: 'whatsapp_business_account',
+    entry: changes.map(([phoneNumberId, statuses]) => ({
+      id: '102290129340398',
+      changes: [
+        {
+          field: 'messages',
+          value: {
+            messaging_product: 'whatsapp',
+            metadata: { display_phone_number: '15550783881', phone_number_id: phoneNumberId },
+            statuses,
+          },
+        },
+      ],
+    })),
+  };
 }

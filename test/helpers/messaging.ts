@@ -84,6 +84,24 @@ export async function probe(
   return occurredAt;
 }
 
+/** A graphql-ws client of the tenant's endpoint, connected at once, that never retries. */
+export function wsClient(
+  t: TestApp,
+  tenant: TestTenant,
+  secret: string,
+  onClosed: (event: { code: number; reason: string }) => void,
+) {
+  return createClient({
+    url: `${t.url.replace(/^http/, 'ws')}/api/v1/${tenant.subdomain}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${secret}` },
+    lazy: false,
+    retryAttempts: 0,
+    onNonLazyError: () => {},
+    on: { closed: (event) => onClosed(event as { code: number; reason: string }) },
+  });
+}
+
 /** Subscribes over graphql-ws; `filter` takes database ids (encoded here). */
 export function subscribeStatuses(
   t: TestApp,
@@ -91,20 +109,9 @@ export function subscribeStatuses(
   secret: string,
   filter: { messageId?: string; contactId?: string } = {},
 ): Subscriber {
-  const client = createClient({
-    url: `${t.url.replace(/^http/, 'ws')}/api/v1/${tenant.subdomain}/graphql`,
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${secret}` },
-    lazy: false,
-    retryAttempts: 0,
-    onNonLazyError: () => {},
-    on: {
-      closed: (event) => {
-        const { code, reason } = event as { code: number; reason: string };
-        sub.closed = { code, reason };
-        sub.endedAt ??= Date.now();
-      },
-    },
+  const client = wsClient(t, tenant, secret, ({ code, reason }) => {
+    sub.closed = { code, reason };
+    sub.endedAt ??= Date.now();
   });
   const probesSeen = new Set<string>();
   const sub: Subscriber = {
