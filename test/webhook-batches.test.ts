@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { applyStatuses } from '../src/messages/delivery.js';
 import { sign } from '../src/webhooks/signature.js';
 import { metaStatusesPayload } from './helpers/fake-whatsapp.js';
+import { warnLogs } from './helpers/logs.js';
 import { startTestApp, type TestApp, type TestTenant } from './helpers/test-app.js';
 import {
   acceptedMessage,
@@ -31,23 +30,17 @@ let a: TestTenant;
 let b: TestTenant;
 let url: string;
 /** What the server logged at warn and above. */
-const logged: Record<string, any>[] = [];
+const { logger, logged } = warnLogs();
 
 beforeAll(async () => {
   const defaults = loadConfig({});
-  const sink = new Writable({
-    write(line, _encoding, done) {
-      logged.push(JSON.parse(String(line)));
-      done();
-    },
-  });
   t = await startTestApp(
     {
       whatsapp: { ...defaults.whatsapp, appSecret: APP_SECRET },
       encryptionKey: randomBytes(32),
       dispatcher: { ...defaults.dispatcher, inProcess: false },
     },
-    { logger: pino({ level: 'warn' }, sink) },
+    { logger },
   );
   url = `${t.url}/webhooks/whatsapp`;
   [a, b] = [await t.createTenant(), await t.createTenant()];

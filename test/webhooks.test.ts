@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { encodeId } from '../src/ids.js';
+import { warnLogs } from './helpers/logs.js';
 import { startTestApp, type TestApp, type TestTenant } from './helpers/test-app.js';
 import { FakeWhatsApp } from './helpers/fake-whatsapp.js';
 import { acceptedMessage, connectWhatsApp, randomWamid } from './helpers/messaging.js';
@@ -51,23 +50,17 @@ let readerA: string;
 let readerB: string;
 let url: string;
 /** What the server logged at warn and above. */
-const logged: Record<string, any>[] = [];
+const { logger, logged } = warnLogs();
 
 beforeAll(async () => {
   const defaults = loadConfig({});
-  const sink = new Writable({
-    write(line, _encoding, done) {
-      logged.push(JSON.parse(String(line)));
-      done();
-    },
-  });
   t = await startTestApp(
     {
       whatsapp: { ...defaults.whatsapp, appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN },
       encryptionKey: randomBytes(32),
       dispatcher: { ...defaults.dispatcher, inProcess: false },
     },
-    { logger: pino({ level: 'warn' }, sink) },
+    { logger },
   );
   url = `${t.url}/webhooks/whatsapp`;
   // Only its webhook signing and payloads are used; it does not listen.
