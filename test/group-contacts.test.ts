@@ -162,6 +162,52 @@ describe('Group.contacts under a page of groups', () => {
     },
   );
 
+  it('reads ahead every field of a contact and of its relations as the unbatched connection answers them', async () => {
+    const db = t.database.db;
+    const tenantId = tenant.tenant.id;
+    // Some contacts of the first groups with a source, a company and a description; the rest
+    // without (nulls must read back as nulls, not as missing relations).
+    const source = await db
+      .insertInto('sources')
+      .values({ tenant_id: tenantId, name: 'Fair "2026" \\ Ünïcode' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .updateTable('contacts')
+      .set({
+        source_id: source.id,
+        company: 'Acme',
+        description: 'line 1\nline 2',
+        type: 'customer',
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('first_name', 'in', ['C53', 'C55', 'C57', 'C58', 'C59'])
+      .execute();
+    const fields = `id firstName lastName company type email phone country description createdAt
+      updatedAt status { id name color createdAt updatedAt } source { id name createdAt updatedAt }
+      groups { id name description createdAt }`;
+    const batched = `{ groups(first: 3) { edges { node { id
+      contacts(first: 15) { edges { cursor node { ${fields} } } } } } } }`;
+    const res = await t.gql(tenant.subdomain, token, batched);
+    expect(res.body.errors).toBeUndefined();
+    // The groups and each group's page with every relation: one statement (and the bucket).
+    expect(await statements(batched, {})).toBe(2);
+    let withSource = 0;
+    for (const { id, contacts } of res.body.data!.groups.edges.map((e: any) => e.node)) {
+      const one = await t.gql(
+        tenant.subdomain,
+        token,
+        `query($g: ID!) { contacts(first: 15, filter: { groupId: $g }) {
+          edges { cursor node { ${fields} } } } }`,
+        { g: id },
+      );
+      expect(one.body.errors).toBeUndefined();
+      expect(contacts).toEqual(one.body.data!.contacts);
+      withSource += contacts.edges.filter((e: any) => e.node.source).length;
+    }
+    expect(withSource).toBeGreaterThan(0);
+  });
+
   it('refuses a bad cursor on the field, as the unbatched connection does', async () => {
     const res = await t.gql(
       tenant.subdomain,

@@ -86,7 +86,10 @@ export function prefetchGroupContacts(
         const json = group[COLUMN];
         if (json === undefined) continue;
         delete group[COLUMN];
-        group[GROUP_CONTACTS] = { key: spec.key, rows: readGroupPage(json, spec.select) };
+        group[GROUP_CONTACTS] = {
+          key: spec.key,
+          rows: readGroupPage(json, context.tenant.id, spec.order, spec.select),
+        };
       }
     },
   };

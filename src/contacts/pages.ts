@@ -4,6 +4,7 @@ import type { Contact, Database, Group, Source, Status } from '../db/types.js';
 import {
   type Connection,
   type ConnectionArgs,
+  EXACT_KEY,
   type OrderType,
   type PageOrder,
   type PagePlan,
@@ -93,6 +94,30 @@ function pageColumns(select: ContactSelection, order: ContactOrder): ContactColu
 }
 
 /**
+ * How a page's statement returns a relation: as JSON text (a column of its own, parsed once per
+ * distinct text by `readIncluded`), or packed (see `packedRelation`) inside a page that is itself
+ * JSON (`groupPageJson`).
+ */
+type RelationForm = 'text' | 'packed';
+
+/**
+ * A related row packed for a JSON page: the array of its `columns` but for `tenant_id` (the
+ * page's) and, for a row a contact refers to by a column of its own (`omitId`), `id`; the whole row
+ * as an object when its columns are not known. `unpackRelation` reads it back.
+ */
+function packedRelation(alias: string, columns: readonly string[] | undefined, omitId: boolean) {
+  if (!columns) return sql`to_jsonb(${sql.table(alias)})`;
+  return sql`json_build_array(${sql.join(
+    packedColumns(columns, omitId).map((column) => sql.ref(`${alias}.${column}`)),
+  )})`;
+}
+
+/** The columns a packed relation carries, in order. */
+function packedColumns(columns: readonly string[], omitId: boolean): string[] {
+  return columns.filter((c) => c !== 'tenant_id' && !(omitId && c === 'id'));
+}
+
+/**
  * The tenant's contacts matching `filter` (but for `groupId`, which the callers apply), with the
  * columns and relations `select` asks for: the relations as correlated subqueries returning JSON,
  * so a page with its relations is one statement rather than one per relation.
@@ -103,8 +128,16 @@ function contactsQuery(
   filter: ContactFilter,
   order: ContactOrder,
   select: ContactSelection,
+  form: RelationForm = 'text',
 ): SelectQueryBuilder<Database, 'contacts', PageRow> {
   const columns = pageColumns(select, order);
+  const packed = form === 'packed';
+  const one = (alias: string, relation: RelationSelection) =>
+    packed
+      ? packedRelation(alias, relation.columns, true)
+      : sql`${jsonOf(alias, relation.columns)}::text`;
+  const many = (alias: string, relation: RelationSelection) =>
+    packed ? packedRelation(alias, relation.columns, false) : jsonOf(alias, relation.columns);
   let query = db
     .selectFrom('contacts')
     .$if(!columns, (q) => q.selectAll('contacts'))
@@ -112,21 +145,21 @@ function contactsQuery(
     .where('contacts.tenant_id', '=', tenantId)
     .$if(Boolean(select.status), (q) =>
       q.select(
-        sql<string | null>`(select ${jsonOf('s', select.status!.columns)}::text from statuses s
+        sql<string | null>`(select ${one('s', select.status!)} from statuses s
           where s.tenant_id = contacts.tenant_id and s.id = contacts.status_id)`.as('_status'),
       ),
     )
     .$if(Boolean(select.source), (q) =>
       q.select(
-        sql<string | null>`(select ${jsonOf('s', select.source!.columns)}::text from sources s
+        sql<string | null>`(select ${one('s', select.source!)} from sources s
           where s.tenant_id = contacts.tenant_id and s.id = contacts.source_id)`.as('_source'),
       ),
     )
     .$if(Boolean(select.groups), (q) =>
       q.select(
-        sql<string>`coalesce((select json_agg(${jsonOf('g', select.groups!.columns)} order by g.name, g.id)
+        sql<string>`coalesce((select json_agg(${many('g', select.groups!)} order by g.name, g.id)
           from contact_groups cg join groups g on g.tenant_id = cg.tenant_id and g.id = cg.group_id
-          where cg.tenant_id = contacts.tenant_id and cg.contact_id = contacts.id), '[]'::json)::text`.as(
+          where cg.tenant_id = contacts.tenant_id and cg.contact_id = contacts.id), '[]'::json)${sql.raw(packed ? '' : '::text')}`.as(
           '_groups',
         ),
       ),
@@ -153,18 +186,35 @@ function contactsQuery(
   return query as unknown as SelectQueryBuilder<Database, 'contacts', PageRow>;
 }
 
-/** A page's row: the relations as JSON text (parsed here once per distinct text, not per row). */
+/**
+ * A page's row: the relations as JSON text (parsed here once per distinct text, not per row), or
+ * packed (`packedRelation`) when the page was read as JSON.
+ */
 type PageRow = ContactRow & {
-  _status?: string | null;
-  _source?: string | null;
-  _groups?: string;
+  _status?: string | unknown[] | JsonRow | null;
+  _source?: string | unknown[] | JsonRow | null;
+  _groups?: string | (unknown[] | JsonRow)[];
 };
+
+/** A packed related row (`packedRelation`) as an object, with the `id` and `tenant_id` it left out. */
+function unpackRelation(
+  value: unknown[] | JsonRow,
+  relation: RelationSelection,
+  omitId: boolean,
+  id: unknown,
+  tenantId: unknown,
+): JsonRow {
+  if (!Array.isArray(value)) return value;
+  const row: JsonRow = omitId ? { id, tenant_id: tenantId } : { tenant_id: tenantId };
+  packedColumns(relation.columns!, omitId).forEach((column, i) => (row[column] = value[i]));
+  return row;
+}
 
 /**
  * Marks the rows of a page read with some columns only, and hangs the relations their statement
  * brought on `included`. A page's contacts share few statuses, sources and groups (and sets of
- * groups): each distinct JSON text is parsed once, and each row is one object, whatever number of
- * contacts refer to it. The JSON columns stay on the row (no copy of each contact).
+ * groups): each distinct JSON text is parsed once, and each related row is one object, whatever
+ * number of contacts refer to it. The JSON columns stay on the row (no copy of each contact).
  */
 function readIncluded(rows: PageRow[], select: ContactSelection): void {
   const partial = Boolean(select.columns);
@@ -190,9 +240,31 @@ function readIncluded(rows: PageRow[], select: ContactSelection): void {
     if (partial) row[PARTIAL] = true;
     if (!status && !source && !groups) continue;
     const included: NonNullable<ContactRow['included']> = {};
-    if (status) included.status = row._status ? parsed(row._status, statusOf) : null;
-    if (source) included.source = row._source ? parsed(row._source, sourceOf) : null;
-    if (groups) included.groups = parsed(row._groups ?? '[]', groupsOf);
+    const { _status, _source, _groups = '[]' } = row;
+    if (status) {
+      included.status =
+        _status == null
+          ? null
+          : typeof _status === 'string'
+            ? parsed(_status, statusOf)
+            : statusOf(unpackRelation(_status, status, true, row.status_id, row.tenant_id));
+    }
+    if (source) {
+      included.source =
+        _source == null
+          ? null
+          : typeof _source === 'string'
+            ? parsed(_source, sourceOf)
+            : sourceOf(unpackRelation(_source, source, true, row.source_id, row.tenant_id));
+    }
+    if (groups) {
+      included.groups =
+        typeof _groups === 'string'
+          ? parsed(_groups, groupsOf)
+          : groupsOf(
+              _groups.map((g) => unpackRelation(g, groups, false, undefined, row.tenant_id)),
+            );
+    }
     row.included = included;
   }
 }
@@ -236,9 +308,10 @@ function groupPageQuery(
   order: ContactOrder,
   plan: PagePlan,
   select: ContactSelection,
+  form: RelationForm = 'text',
 ) {
   const direction = (order.direction === 'asc') !== plan.backward ? 'asc' : 'desc';
-  const contacts = contactsQuery(db, tenantId, {}, order, select);
+  const contacts = contactsQuery(db, tenantId, {}, order, select, form);
   // Newest first (the default): the group's memberships carry their contact's created_at, so the
   // page is a range of the index contact_groups_group_newest, joined to its contacts. Any other
   // order reads the tenant's contacts in that order and keeps the group's.
@@ -304,6 +377,11 @@ export async function listContactsOfGroups(
  * The same page of a group's contacts as `listContactsOfGroups` reads, as one JSON text column of
  * a statement that reads groups (`groupId` refers to its group): so that a page of groups and the
  * page of contacts of each are one statement. `readGroupPage` reads the column back.
+ *
+ * Each contact is an array of its values in `packedLayout`'s order, its relations packed
+ * (`packedRelation`): PostgreSQL builds arrays of a few values at a fraction of the cost of
+ * objects of every column, and the text is less than half as long. A page whose columns are not
+ * known is an array of whole rows.
  */
 export function groupPageJson(
   db: Kysely<Database>,
@@ -313,13 +391,44 @@ export function groupPageJson(
   plan: PagePlan,
   select: ContactSelection,
 ): RawBuilder<string> {
-  const page = groupPageQuery(db, tenantId, groupId, order, plan, select);
-  return sql<string>`(select coalesce(json_agg(p order by p._rank), '[]')::text from (${page}) p)`;
+  const layout = packedLayout(select, order);
+  const page = groupPageQuery(db, tenantId, groupId, order, plan, select, 'packed');
+  const row = layout
+    ? sql`json_build_array(${sql.join(layout.map((key) => sql.ref(`p.${key}`)))})`
+    : sql`p`;
+  return sql<string>`(select coalesce(json_agg(${row} order by p._rank), '[]')::text from (${page}) p)`;
+}
+
+/**
+ * The keys of a contact of a packed group page, in order (undefined when its columns are not
+ * known): its columns but `tenant_id`, the cursor's exact value, then its relations.
+ */
+function packedLayout(select: ContactSelection, order: ContactOrder): string[] | undefined {
+  const columns = pageColumns(select, order);
+  if (!columns) return undefined;
+  const layout: string[] = columns.filter((column) => column !== 'tenant_id');
+  if (ORDER_TYPES[order.column] === 'timestamp') layout.push(EXACT_KEY);
+  if (select.status) layout.push('_status');
+  if (select.source) layout.push('_source');
+  if (select.groups) layout.push('_groups');
+  return layout;
 }
 
 /** The rows of a group's page read by `groupPageJson`, as `listContactsOfGroups` gives them. */
-export function readGroupPage(json: string, select: ContactSelection): ContactRow[] {
-  const rows = (JSON.parse(json) as JsonRow[]).map((row) => withDates(row) as unknown as PageRow);
+export function readGroupPage(
+  json: string,
+  tenantId: string,
+  order: ContactOrder,
+  select: ContactSelection,
+): ContactRow[] {
+  const layout = packedLayout(select, order);
+  const values = JSON.parse(json) as (unknown[] | JsonRow)[];
+  const rows = values.map((value) => {
+    if (!Array.isArray(value)) return withDates(value) as unknown as PageRow;
+    const row: JsonRow = { tenant_id: tenantId };
+    layout!.forEach((key, i) => (row[key] = value[i]));
+    return withDates(row) as unknown as PageRow;
+  });
   readIncluded(rows, select);
   return rows;
 }

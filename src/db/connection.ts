@@ -60,7 +60,7 @@ const CURSOR_SCHEMAS = {
 } satisfies Record<OrderType, z.ZodType<[string, string]>>;
 
 /** The selected column holding a timestamp order column's exact value, in the cursor's form. */
-const EXACT_KEY = '_cursor_key';
+export const EXACT_KEY = '_cursor_key';
 
 function encodeCursor(value: string, id: string, type: OrderType): string {
   return Buffer.from(JSON.stringify([type === 'timestamp' ? { d: value } : value, id])).toString(
