@@ -132,10 +132,14 @@ function contactsQuery(
 ): SelectQueryBuilder<Database, 'contacts', PageRow> {
   const columns = pageColumns(select, order);
   const packed = form === 'packed';
+  // A status or source is left joined (PostgreSQL probes a hash of the tenant's few statuses
+  // rather than running a subquery per contact); a missing one reads as null, not as a row of nulls.
   const one = (alias: string, relation: RelationSelection) =>
-    packed
-      ? packedRelation(alias, relation.columns, true)
-      : sql`${jsonOf(alias, relation.columns)}::text`;
+    sql`case when ${sql.ref(`${alias}.id`)} is null then null else ${
+      packed
+        ? packedRelation(alias, relation.columns, true)
+        : sql`${jsonOf(alias, relation.columns)}::text`
+    } end`;
   const many = (alias: string, relation: RelationSelection) =>
     packed ? packedRelation(alias, relation.columns, false) : jsonOf(alias, relation.columns);
   let query = db
@@ -144,16 +148,22 @@ function contactsQuery(
     .$if(Boolean(columns), (q) => q.select(columns!.map((c) => `contacts.${c}` as const)))
     .where('contacts.tenant_id', '=', tenantId)
     .$if(Boolean(select.status), (q) =>
-      q.select(
-        sql<string | null>`(select ${one('s', select.status!)} from statuses s
-          where s.tenant_id = contacts.tenant_id and s.id = contacts.status_id)`.as('_status'),
-      ),
+      q
+        .leftJoin('statuses as _st', (join) =>
+          join
+            .onRef('_st.tenant_id', '=', 'contacts.tenant_id')
+            .onRef('_st.id', '=', 'contacts.status_id'),
+        )
+        .select(one('_st', select.status!).as('_status')),
     )
     .$if(Boolean(select.source), (q) =>
-      q.select(
-        sql<string | null>`(select ${one('s', select.source!)} from sources s
-          where s.tenant_id = contacts.tenant_id and s.id = contacts.source_id)`.as('_source'),
-      ),
+      q
+        .leftJoin('sources as _so', (join) =>
+          join
+            .onRef('_so.tenant_id', '=', 'contacts.tenant_id')
+            .onRef('_so.id', '=', 'contacts.source_id'),
+        )
+        .select(one('_so', select.source!).as('_source')),
     )
     .$if(Boolean(select.groups), (q) =>
       q.select(
@@ -163,10 +173,10 @@ function contactsQuery(
           '_groups',
         ),
       ),
-    );
-  if (filter.statusId) query = query.where('status_id', '=', filter.statusId);
-  if (filter.sourceId) query = query.where('source_id', '=', filter.sourceId);
-  if (filter.type) query = query.where('type', '=', filter.type);
+    ) as unknown as SelectQueryBuilder<Database, 'contacts', PageRow>;
+  if (filter.statusId) query = query.where('contacts.status_id', '=', filter.statusId);
+  if (filter.sourceId) query = query.where('contacts.source_id', '=', filter.sourceId);
+  if (filter.type) query = query.where('contacts.type', '=', filter.type);
   const search = filter.search?.trim();
   if (search) {
     const pattern = likePattern(search);
@@ -174,12 +184,12 @@ function contactsQuery(
     const digits = /^[\d\s+().-]+$/.test(search) ? search.replace(/\D/g, '') : '';
     query = query.where((eb) =>
       eb.or([
-        eb('first_name', 'ilike', pattern),
-        eb('last_name', 'ilike', pattern),
-        eb(sql<string>`first_name || ' ' || last_name`, 'ilike', pattern),
-        eb('email', 'ilike', pattern),
-        eb('company', 'ilike', pattern),
-        eb('phone', 'like', digits.length >= 3 ? likePattern(digits) : pattern),
+        eb('contacts.first_name', 'ilike', pattern),
+        eb('contacts.last_name', 'ilike', pattern),
+        eb(sql<string>`contacts.first_name || ' ' || contacts.last_name`, 'ilike', pattern),
+        eb('contacts.email', 'ilike', pattern),
+        eb('contacts.company', 'ilike', pattern),
+        eb('contacts.phone', 'like', digits.length >= 3 ? likePattern(digits) : pattern),
       ]),
     );
   }
@@ -271,7 +281,7 @@ function readIncluded(rows: PageRow[], select: ContactSelection): void {
 
 /** Contacts in the group `groupId` (a value, or a reference to the group of an outer query). */
 function inGroup(tenantId: string, groupId: string | RawBuilder<string>) {
-  return sql<boolean>`id in (select contact_id from contact_groups
+  return sql<boolean>`contacts.id in (select contact_id from contact_groups
     where tenant_id = ${tenantId} and group_id = ${groupId})`;
 }
 
@@ -286,7 +296,7 @@ export async function listContacts(
 ): Promise<Connection<ContactRow>> {
   let query = contactsQuery(db, tenantId, filter, order, select);
   if (filter.groupId) query = query.where(inGroup(tenantId, filter.groupId));
-  const page = await paginate(query, args, { ...order, type: ORDER_TYPES[order.column] });
+  const page = await paginate(query, args, contactPageOrder(order), contactRefs(order));
   readIncluded(page.edges.map((edge) => edge.node) as PageRow[], select);
   return page as Connection<ContactRow>;
 }
@@ -296,10 +306,16 @@ export function contactPageOrder(order: ContactOrder): PageOrder<ContactOrder['c
   return { ...order, type: ORDER_TYPES[order.column] };
 }
 
+/** Where a contacts page's statement reads its order column and id (it may join relations). */
+function contactRefs(order: ContactOrder) {
+  return { column: `contacts.${order.column}`, id: 'contacts.id' };
+}
+
 /**
  * The page `plan` of the contacts of the group `groupId` (a reference to the group of an outer
- * statement), with a `_rank` giving each row's place in reading order: what `pageQuery` reads (one
- * more than the page), which `toConnection` turns into the page `listContacts` gives for the group.
+ * statement), with its order column and id as `_o` and `_oid` (for `inReadingOrder`): what
+ * `pageQuery` reads (one more than the page), which `toConnection` turns into the page
+ * `listContacts` gives for the group.
  */
 function groupPageQuery(
   db: Kysely<Database>,
@@ -310,7 +326,6 @@ function groupPageQuery(
   select: ContactSelection,
   form: RelationForm = 'text',
 ) {
-  const direction = (order.direction === 'asc') !== plan.backward ? 'asc' : 'desc';
   const contacts = contactsQuery(db, tenantId, {}, order, select, form);
   // Newest first (the default): the group's memberships carry their contact's created_at, so the
   // page is a range of the index contact_groups_group_newest, joined to its contacts. Any other
@@ -326,15 +341,24 @@ function groupPageQuery(
         .where('cg.tenant_id', '=', tenantId)
         .where('cg.group_id', '=', groupId)
     : contacts.where(inGroup(tenantId, groupId));
-  const refs = newest ? { column: 'cg.contact_created_at', id: 'cg.contact_id' } : {};
-  const rank = sql`${sql.ref(refs.column ?? order.column)} ${sql.raw(direction)}, ${sql.ref(refs.id ?? 'id')} ${sql.raw(direction)}`;
+  const refs = newest
+    ? { column: 'cg.contact_created_at', id: 'cg.contact_id' }
+    : contactRefs(order);
   return pageQuery(
-    // Each group's rows in reading order, whatever order the join returns them in.
-    members.select(sql<string>`row_number() over (order by ${rank})`.as('_rank')),
+    members.select([sql.ref(refs.column).as('_o'), sql.ref(refs.id).as('_oid')]),
     plan,
     contactPageOrder(order),
     refs,
   );
+}
+
+/**
+ * The order in which to read the rows of `groupPageQuery` selected as `p` (whatever order a join
+ * or an aggregate would otherwise take them in).
+ */
+function inReadingOrder(order: ContactOrder, plan: PagePlan) {
+  const direction = sql.raw((order.direction === 'asc') !== plan.backward ? 'asc' : 'desc');
+  return sql`p._o ${direction}, p._oid ${direction}`;
 }
 
 /**
@@ -361,7 +385,7 @@ export async function listContactsOfGroups(
     .selectAll('p')
     .select(sql<string>`k.group_id`.as('_group'))
     .orderBy(sql`k.group_id`)
-    .orderBy(sql`p._rank`)
+    .orderBy(inReadingOrder(order, plan))
     .execute()) as unknown as (PageRow & { _group: string })[];
   readIncluded(rows, select);
   const byGroup = new Map<string, ContactRow[]>();
@@ -396,7 +420,7 @@ export function groupPageJson(
   const row = layout
     ? sql`json_build_array(${sql.join(layout.map((key) => sql.ref(`p.${key}`)))})`
     : sql`p`;
-  return sql<string>`(select coalesce(json_agg(${row} order by p._rank), '[]')::text from (${page}) p)`;
+  return sql<string>`(select coalesce(json_agg(${row} order by ${inReadingOrder(order, plan)}), '[]')::text from (${page}) p)`;
 }
 
 /**

@@ -252,9 +252,11 @@ export async function paginate<DB, TB extends keyof DB, Row extends { id: string
   query: SelectQueryBuilder<DB, TB, Row>,
   args: ConnectionArgs,
   order: { column: string & keyof Row; direction: 'asc' | 'desc'; type: OrderType },
+  /** Where `query` reads the order column and the id, as for `pageQuery`. */
+  refs: { column?: string; id?: string } = {},
 ): Promise<Connection<Row>> {
   const plan = planPage(args, order);
-  const rows = plan.size === 0 ? [] : await pageQuery(query, plan, order).execute();
+  const rows = plan.size === 0 ? [] : await pageQuery(query, plan, order, refs).execute();
   return toConnection(rows as Row[], plan, order, async () => {
     const result = await query
       .clearSelect()
