@@ -1,5 +1,6 @@
 import { type ASTNode, type GraphQLResolveInfo, visit } from 'graphql';
 import { parseResolveInfo, type ResolveTree } from 'graphql-parse-resolve-info';
+import { type PageNeeds, WHOLE_PAGE } from './db/connection.js';
 
 /**
  * The parsed selection of the field being resolved, once per field of a document (and, when its
@@ -84,6 +85,25 @@ export function nodeSubfieldsOf(trees: ResolveTree[]): Map<string, Set<string>> 
     }
   }
   return merged;
+}
+
+/** What the connection being resolved asks of its page besides its nodes (`PageNeeds`). */
+export function selectedPageNeeds(info: GraphQLResolveInfo): PageNeeds {
+  return pageNeedsOf(parse(info));
+}
+
+/**
+ * `selectedPageNeeds` of a connection selected below (e.g. from `selectedNodeTrees`); the whole
+ * page when the selection could not be read.
+ */
+export function pageNeedsOf(trees: ResolveTree[]): PageNeeds {
+  if (trees.length === 0) return WHOLE_PAGE;
+  const edges = subfieldsOf(trees, ['edges']);
+  const pageInfo = subfieldsOf(trees, ['pageInfo']);
+  return {
+    cursors: edges.has('cursor') || pageInfo.has('startCursor') || pageInfo.has('endCursor'),
+    more: pageInfo.has('hasNextPage') || pageInfo.has('hasPreviousPage'),
+  };
 }
 
 /** The selections of the field `name` on the nodes of the connection being resolved. */

@@ -22,7 +22,7 @@ import {
 import type { ContactOrder } from './repo.js';
 import { contactOrder } from './arguments.js';
 import { contactSelectionOf } from './selection.js';
-import { selectedNodeTrees } from '../lookahead.js';
+import { pageNeedsOf, selectedNodeTrees } from '../lookahead.js';
 import { grants } from '../auth/abilities.js';
 import { principalAbilities } from '../auth/principal.js';
 
@@ -69,7 +69,7 @@ export function prefetchGroupContacts(
     const order = contactOrder(args.orderBy);
     spec = groupPageSpec(
       order,
-      planPage(args, contactPageOrder(order)),
+      planPage(args, contactPageOrder(order), pageNeedsOf([tree])),
       contactSelectionOf(context, tree),
     );
   } catch {
@@ -88,7 +88,7 @@ export function prefetchGroupContacts(
         delete group[COLUMN];
         group[GROUP_CONTACTS] = {
           key: spec.key,
-          rows: readGroupPage(json, context.tenant.id, spec.order, spec.select),
+          rows: readGroupPage(json, context.tenant.id, spec.order, spec.plan, spec.select),
         };
       }
     },

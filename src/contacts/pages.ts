@@ -7,7 +7,9 @@ import {
   EXACT_KEY,
   type OrderType,
   type PageOrder,
+  type PageNeeds,
   type PagePlan,
+  WHOLE_PAGE,
   pageQuery,
   paginate,
 } from '../db/connection.js';
@@ -293,10 +295,11 @@ export async function listContacts(
   order: ContactOrder,
   args: ConnectionArgs,
   select: ContactSelection = {},
+  needs: PageNeeds = WHOLE_PAGE,
 ): Promise<Connection<ContactRow>> {
   let query = contactsQuery(db, tenantId, filter, order, select);
   if (filter.groupId) query = query.where(inGroup(tenantId, filter.groupId));
-  const page = await paginate(query, args, contactPageOrder(order), contactRefs(order));
+  const page = await paginate(query, args, contactPageOrder(order), contactRefs(order), needs);
   readIncluded(page.edges.map((edge) => edge.node) as PageRow[], select);
   return page as Connection<ContactRow>;
 }
@@ -415,7 +418,7 @@ export function groupPageJson(
   plan: PagePlan,
   select: ContactSelection,
 ): RawBuilder<string> {
-  const layout = packedLayout(select, order);
+  const layout = packedLayout(select, order, plan);
   const page = groupPageQuery(db, tenantId, groupId, order, plan, select, 'packed');
   const row = layout
     ? sql`json_build_array(${sql.join(layout.map((key) => sql.ref(`p.${key}`)))})`
@@ -427,11 +430,15 @@ export function groupPageJson(
  * The keys of a contact of a packed group page, in order (undefined when its columns are not
  * known): its columns but `tenant_id`, the cursor's exact value, then its relations.
  */
-function packedLayout(select: ContactSelection, order: ContactOrder): string[] | undefined {
+function packedLayout(
+  select: ContactSelection,
+  order: ContactOrder,
+  plan: PagePlan,
+): string[] | undefined {
   const columns = pageColumns(select, order);
   if (!columns) return undefined;
   const layout: string[] = columns.filter((column) => column !== 'tenant_id');
-  if (ORDER_TYPES[order.column] === 'timestamp') layout.push(EXACT_KEY);
+  if (ORDER_TYPES[order.column] === 'timestamp' && plan.cursors) layout.push(EXACT_KEY);
   if (select.status) layout.push('_status');
   if (select.source) layout.push('_source');
   if (select.groups) layout.push('_groups');
@@ -443,9 +450,10 @@ export function readGroupPage(
   json: string,
   tenantId: string,
   order: ContactOrder,
+  plan: PagePlan,
   select: ContactSelection,
 ): ContactRow[] {
-  const layout = packedLayout(select, order);
+  const layout = packedLayout(select, order, plan);
   const values = JSON.parse(json) as (unknown[] | JsonRow)[];
   const rows = values.map((value) => {
     if (!Array.isArray(value)) return withDates(value) as unknown as PageRow;

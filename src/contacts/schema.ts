@@ -10,6 +10,7 @@ import { groupsOfContact } from '../groups/loaders.js';
 import { planPage } from '../db/connection.js';
 import { primeKey } from '../db/partial.js';
 import { contactSelection } from './selection.js';
+import { selectedPageNeeds } from '../lookahead.js';
 import { contactsOfGroup, groupPage, groupPageSpec } from './loaders.js';
 import {
   contactFilter,
@@ -106,6 +107,7 @@ builder.queryFields((t) => ({
           contactOrder(args.orderBy),
           args,
           contactSelection(context, info),
+          selectedPageNeeds(info),
         ),
     },
     ContactConnection,
@@ -132,7 +134,7 @@ builder.objectField(GroupNode, 'contacts', (t) =>
       // here, on this field's path, before anything loads.
       resolve: (group, args, context, info) => {
         const order = contactOrder(args.orderBy);
-        const plan = planPage(args, pages.contactPageOrder(order));
+        const plan = planPage(args, pages.contactPageOrder(order), selectedPageNeeds(info));
         const spec = groupPageSpec(order, plan, contactSelection(context, info));
         // Read ahead with the page of groups (Query.groups), or loaded for all its groups at once.
         return (

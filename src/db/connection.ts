@@ -97,6 +97,8 @@ class Edge<T extends { id: string }> {
   get cursor(): string {
     const row = this.node as Record<string, unknown>;
     const key = this.type === 'timestamp' ? row[EXACT_KEY] : row[this.column];
+    // A page planned without cursors (nothing selected them) must never invent one.
+    if (key === undefined) throw new Error('a cursor of a page read without its cursors');
     return encodeCursor(String(key), this.node.id, this.type);
   }
 }
@@ -141,8 +143,22 @@ export function pageSize(args: ConnectionArgs): { size: number; backward: boolea
   return { size, backward };
 }
 
-/** A page's arguments, checked: what `pageQuery` and `toConnection` need. */
-export interface PagePlan {
+/**
+ * What a query asks of a page besides its nodes: their cursors (`edges { cursor }`, `pageInfo {
+ * startCursor endCursor }`), for which a timestamp order column's exact value is read, and
+ * whether there are more (`hasNextPage`, `hasPreviousPage`), for which one row more than the page
+ * is read. Both cost PostgreSQL time on every row of a nested page, for nothing when not asked.
+ */
+export interface PageNeeds {
+  cursors: boolean;
+  more: boolean;
+}
+
+/** Every part of a page: for callers that do not know what the query selects. */
+export const WHOLE_PAGE: PageNeeds = { cursors: true, more: true };
+
+/** A page's arguments, checked, and what it needs: what `pageQuery` and `toConnection` need. */
+export interface PagePlan extends PageNeeds {
   size: number;
   backward: boolean;
   offset: number;
@@ -161,18 +177,22 @@ export interface PageOrder<Column extends string = string> {
  * Checks a page's arguments against `order`: BAD_USER_INPUT naming `first`, `last`, `offset`,
  * `after` or `before` when they do not fit, before any SQL runs.
  */
-export function planPage(args: ConnectionArgs, order: PageOrder): PagePlan {
+export function planPage(
+  args: ConnectionArgs,
+  order: PageOrder,
+  needs: PageNeeds = WHOLE_PAGE,
+): PagePlan {
   const { size, backward } = pageSize(args);
   const offset = pageOffset(args);
   const after = args.after ? decodeCursor(args.after, order.type, 'after') : undefined;
   const before = args.before ? decodeCursor(args.before, order.type, 'before') : undefined;
-  return { size, backward, offset, after, before };
+  return { size, backward, offset, after, before, cursors: needs.cursors, more: needs.more };
 }
 
 /**
  * `query` narrowed to the page `plan` describes, in the order it is read (reversed for `last`),
- * one row more than the page to tell whether there is a next (or previous) one. Adds the exact
- * cursor value of a timestamp order column. Column references are unqualified (`query` reads one
+ * one row more than the page to tell whether there is a next (or previous) one (when asked).
+ * Adds the exact cursor value of a timestamp order column (when cursors are asked for). Column references are unqualified (`query` reads one
  * table) unless `refs` names them.
  */
 export function pageQuery<DB, TB extends keyof DB, Row>(
@@ -199,7 +219,7 @@ export function pageQuery<DB, TB extends keyof DB, Row>(
       sql<boolean>`(${col}, ${id}) ${sql.raw(asc ? '<' : '>')} (${key(before[0])}, ${before[1]}::uuid)`,
     );
   }
-  if (order.type === 'timestamp') {
+  if (order.type === 'timestamp' && plan.cursors) {
     page = page.select(
       sql<string>`to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as(
         EXACT_KEY,
@@ -207,11 +227,15 @@ export function pageQuery<DB, TB extends keyof DB, Row>(
     ) as typeof page;
   }
   const dir = asc !== backward ? 'asc' : 'desc';
+  // The limit and offset are written into the text (they are checked integers), not passed as
+  // parameters: PostgreSQL plans a prepared statement with an unknown LIMIT as if it read a tenth
+  // of the table, so it would never settle on one plan and planned again at every execution,
+  // which cost twice as much as running it.
   return page
     .orderBy(sql`${col} ${sql.raw(dir)}`)
     .orderBy(sql`${id} ${sql.raw(dir)}`)
-    .limit(size + 1)
-    .$if(offset > 0, (q) => q.offset(offset));
+    .limit(sql.lit(plan.more ? size + 1 : size))
+    .$if(offset > 0, (q) => q.offset(sql.lit(offset)));
 }
 
 /**
@@ -235,8 +259,13 @@ export function toConnection<Row extends { id: string }>(
     pageInfo: {
       hasNextPage: backward ? Boolean(before) : more,
       hasPreviousPage: backward ? more : Boolean(after) || offset > 0,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      // Encoded when asked for, as an edge's cursor is.
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges.at(-1)?.cursor ?? null;
+      },
     },
     totalCount,
   };
@@ -254,8 +283,9 @@ export async function paginate<DB, TB extends keyof DB, Row extends { id: string
   order: { column: string & keyof Row; direction: 'asc' | 'desc'; type: OrderType },
   /** Where `query` reads the order column and the id, as for `pageQuery`. */
   refs: { column?: string; id?: string } = {},
+  needs: PageNeeds = WHOLE_PAGE,
 ): Promise<Connection<Row>> {
-  const plan = planPage(args, order);
+  const plan = planPage(args, order, needs);
   const rows = plan.size === 0 ? [] : await pageQuery(query, plan, order, refs).execute();
   return toConnection(rows as Row[], plan, order, async () => {
     const result = await query
