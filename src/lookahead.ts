@@ -98,13 +98,21 @@ export function selectedPageNeeds(info: GraphQLResolveInfo): PageNeeds {
  */
 export function pageNeedsOf(trees: ResolveTree[]): PageNeeds {
   if (trees.length === 0) return WHOLE_PAGE;
+  // Once per parsed selection (`parse` keeps them per field of a document).
+  const key = trees.length === 1 ? trees[0]! : trees;
+  let needs = pageNeeds.get(key);
+  if (needs) return needs;
   const edges = subfieldsOf(trees, ['edges']);
   const pageInfo = subfieldsOf(trees, ['pageInfo']);
-  return {
+  needs = {
     cursors: edges.has('cursor') || pageInfo.has('startCursor') || pageInfo.has('endCursor'),
     more: pageInfo.has('hasNextPage') || pageInfo.has('hasPreviousPage'),
   };
+  pageNeeds.set(key, needs);
+  return needs;
 }
+
+const pageNeeds = new WeakMap<object, PageNeeds>();
 
 /** The selections of the field `name` on the nodes of the connection being resolved. */
 export function selectedNodeTrees(info: GraphQLResolveInfo, name: string): ResolveTree[] {
