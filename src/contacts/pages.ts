@@ -248,27 +248,25 @@ function readIncluded(rows: PageRow[], select: ContactSelection): void {
   const statusOf = (json: JsonRow) => once<Status>(json, status!);
   const sourceOf = (json: JsonRow) => once<Source>(json, source!);
   const groupsOf = (json: JsonRow[]) => json.map((g) => once<Group>(g, groups!));
+  /** A status or source as its page brought it: JSON text, packed, or none. */
+  const toOne = <T>(
+    value: PageRow['_status'],
+    relation: RelationSelection,
+    read: (json: JsonRow) => T,
+    id: unknown,
+    tenantId: unknown,
+  ): T | null => {
+    if (value == null) return null;
+    if (typeof value === 'string') return parsed(value, read);
+    return read(unpackRelation(value, relation, true, id, tenantId));
+  };
   for (const row of rows) {
     if (partial) row[PARTIAL] = true;
     if (!status && !source && !groups) continue;
     const included: NonNullable<ContactRow['included']> = {};
     const { _status, _source, _groups = '[]' } = row;
-    if (status) {
-      included.status =
-        _status == null
-          ? null
-          : typeof _status === 'string'
-            ? parsed(_status, statusOf)
-            : statusOf(unpackRelation(_status, status, true, row.status_id, row.tenant_id));
-    }
-    if (source) {
-      included.source =
-        _source == null
-          ? null
-          : typeof _source === 'string'
-            ? parsed(_source, sourceOf)
-            : sourceOf(unpackRelation(_source, source, true, row.source_id, row.tenant_id));
-    }
+    if (status) included.status = toOne(_status, status, statusOf, row.status_id, row.tenant_id);
+    if (source) included.source = toOne(_source, source, sourceOf, row.source_id, row.tenant_id);
     if (groups) {
       included.groups =
         typeof _groups === 'string'
