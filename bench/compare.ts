@@ -119,6 +119,8 @@ async function countingProxy(target: URL) {
     const upstream = net.connect(Number(target.port || 5432), target.hostname);
     let buffer = Buffer.alloc(0);
     let started = false;
+    /** This connection's statements by name, as parsed. */
+    const prepared = new Map<string, string>();
     client.on('data', (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
       for (;;) {
@@ -135,10 +137,25 @@ async function countingProxy(target: URL) {
         if (buffer.length < length + 1) break;
         const type = String.fromCharCode(buffer[0]!);
         if (type === 'Q' || type === 'E') statements++;
-        if (capture && (type === 'Q' || type === 'P')) {
-          const payload = buffer.subarray(5, length + 1);
-          const start = type === 'P' ? payload.indexOf(0) + 1 : 0;
-          const text = payload.subarray(start, payload.indexOf(0, start)).toString();
+        const payload = buffer.subarray(5, length + 1);
+        const cstring = (from: number) =>
+          payload.subarray(from, payload.indexOf(0, from)).toString();
+        if (type === 'P') {
+          // Parse: statement name, then text. A prepared statement is parsed once per
+          // connection, then only bound by name: the texts are kept to name what runs later.
+          const name = cstring(0);
+          prepared.set(
+            name,
+            cstring(name.length + 1)
+              .replace(/\s+/g, ' ')
+              .slice(0, 200),
+          );
+        } else if (capture && type === 'B') {
+          // Bind: portal name, then statement name.
+          const text = prepared.get(cstring(cstring(0).length + 1));
+          if (text) capture.push(text);
+        } else if (capture && type === 'Q') {
+          const text = cstring(0);
           if (text) capture.push(text.replace(/\s+/g, ' ').slice(0, 200));
         }
         buffer = buffer.subarray(length + 1);
