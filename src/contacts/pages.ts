@@ -121,8 +121,9 @@ function packedColumns(columns: readonly string[], omitId: boolean): string[] {
 
 /**
  * The tenant's contacts matching `filter` (but for `groupId`, which the callers apply), with the
- * columns and relations `select` asks for: the relations as correlated subqueries returning JSON,
- * so a page with its relations is one statement rather than one per relation.
+ * columns and relations `select` asks for, each relation as JSON (status and source left joined,
+ * groups a correlated subquery), so a page with its relations is one statement rather than one
+ * per relation. Every column reference is qualified: statuses and sources share column names.
  */
 function contactsQuery(
   db: Kysely<Database>,

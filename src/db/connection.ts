@@ -186,14 +186,14 @@ export function planPage(
   const offset = pageOffset(args);
   const after = args.after ? decodeCursor(args.after, order.type, 'after') : undefined;
   const before = args.before ? decodeCursor(args.before, order.type, 'before') : undefined;
-  return { size, backward, offset, after, before, cursors: needs.cursors, more: needs.more };
+  return { size, backward, offset, after, before, ...needs };
 }
 
 /**
  * `query` narrowed to the page `plan` describes, in the order it is read (reversed for `last`),
  * one row more than the page to tell whether there is a next (or previous) one (when asked).
- * Adds the exact cursor value of a timestamp order column (when cursors are asked for). Column references are unqualified (`query` reads one
- * table) unless `refs` names them.
+ * Adds the exact cursor value of a timestamp order column (when cursors are asked for). Column
+ * references are unqualified (`query` reads one table) unless `refs` names them.
  */
 export function pageQuery<DB, TB extends keyof DB, Row>(
   query: SelectQueryBuilder<DB, TB, Row>,
